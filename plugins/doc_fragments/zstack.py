@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment:
+    """The connection options shared by every zstack.cloud module (argspec: module_utils/_module.py)."""
+
+    DOCUMENTATION = r'''
+options:
+  api_url:
+    description:
+      - URL of the ZStack management node, scheme, host and port, for example V(http://zstack.example.com:8080).
+      - The collection adds the C(/zstack/v1) API path itself; a trailing C(/zstack) is accepted.
+      - If not set, the value of the E(ZSTACK_API_URL) environment variable is used.
+    type: str
+    required: true
+  account_name:
+    description:
+      - Account to log in with (LogInByAccount), together with O(password).
+      - With O(user_name), the account the user belongs to (LogInByUser).
+      - If not set, the value of the E(ZSTACK_ACCOUNT_NAME) environment variable is used.
+    type: str
+  user_name:
+    description:
+      - IAM user to log in with (LogInByUser), together with O(account_name) and O(password).
+      - If not set, the value of the E(ZSTACK_USER_NAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password of the account or user. Only its SHA-512 hex digest is sent to the management node, as ZStack expects.
+      - The collection logs in once per module run, logs out at the end, and logs in again once when the session expires mid-run.
+      - If not set, the value of the E(ZSTACK_PASSWORD) environment variable is used.
+    type: str
+  session_uuid:
+    description:
+      - An existing session UUID (from LogInByAccount or the ZStack UI) to use instead of logging in.
+      - The collection never logs this session out. When it expires, the module fails with ZStack error C(ID.1001).
+      - If not set, the value of the E(ZSTACK_SESSION_UUID) environment variable is used.
+    type: str
+  access_key_id:
+    description:
+      - AccessKey ID, together with O(access_key_secret). Every request is signed; no session is opened.
+      - The controller's clock must be within 15 minutes of the management node's, in the same time zone.
+      - If not set, the value of the E(ZSTACK_ACCESS_KEY_ID) environment variable is used.
+    type: str
+  access_key_secret:
+    description:
+      - AccessKey secret, together with O(access_key_id). It never leaves the controller; it only signs requests.
+      - If not set, the value of the E(ZSTACK_ACCESS_KEY_SECRET) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of an V(https://) O(api_url).
+      - Set to V(false) only for a trusted test endpoint; prefer O(ca_path).
+      - If not set, the value of the E(ZSTACK_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path of a PEM CA bundle used to verify the management node's certificate.
+      - If not set, the value of the E(ZSTACK_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+      - If not set, the value of the E(ZSTACK_TIMEOUT) environment variable is used.
+    type: int
+    default: 30
+notes:
+  - Give exactly one way to authenticate, O(account_name) and O(password) (with O(user_name) for an IAM user),
+    O(session_uuid), or O(access_key_id) and O(access_key_secret). Conflicting credentials are an error.
+  - All modules of this collection are in the action group C(zstack.cloud.zstack), so the connection options
+    can be set once with C(module_defaults) and C(group/zstack.cloud.zstack).
+  - Connection failures and transient answers (HTTP 408, 429, 502, 503 and 504 without a ZStack error body)
+    are retried three times with backoff, honouring C(Retry-After); ZStack business errors are never retried.
+requirements:
+  - requests >= 2.25.0
+'''

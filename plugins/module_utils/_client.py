@@ -1,0 +1,566 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""An HTTP client for the ZStack management node REST API.
+
+Private to this collection: not a public API, may change without notice.
+
+The client knows HTTP and ZStack, not Ansible: it is built from plain values,
+so modules (through ``_module.py``), the inventory plugin, unit tests and
+benchmarks all use it the same way.  Layers, one concern each::
+
+    call()/get()/action()   a ZStack API call: envelope, async job, re-login on ID.1001
+    _request()              one HTTP exchange with bounded retries and backoff
+    _send()                 the transport seam: one request over a requests.Session
+
+Secrets (password, its SHA-512 hex, session ids, access key secret) are never
+put into an exception, a log line or a return value.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import hashlib
+import hmac
+import json
+import random
+import threading
+import time
+import uuid as uuidlib
+
+try:
+    from urllib.parse import urlsplit, quote
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit  # type: ignore
+    from urllib import quote  # type: ignore
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised by the sanity import test
+    requests = None
+    HTTPAdapter = object
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    ZStackConfigError,
+    ZStackError,
+    ZStackHTTPError,
+    ZStackJobError,
+    ZStackSessionError,
+    ZStackTLSError,
+    ZStackTransportError,
+    api_error,
+)
+
+CONTEXT_PATH = '/zstack'
+API_PREFIX = '/v1'
+USER_AGENT = 'zstack.cloud-ansible-collection'
+
+#: HTTP statuses worth retrying when the body is not a ZStack error envelope
+RETRY_STATUSES = frozenset([408, 429, 502, 503, 504])
+#: ZStack error codes that mean "try again later" rather than "you are wrong"
+RETRY_CODES = frozenset(['SYS.1001'])
+METHODS_WITHOUT_BODY = frozenset(['GET', 'DELETE'])
+JOB_FINAL_STATUSES = frozenset([200, 503])
+
+
+def hash_password(password):
+    """ZStack compares the lowercase SHA-512 hex of the password."""
+    return hashlib.sha512(password.encode('utf-8')).hexdigest()
+
+
+def sign_access_key(secret, method, date, uri):
+    """The AccessKey signature: Base64(HMAC-SHA1(secret, METHOD\\nDATE\\nURI))."""
+    data = '%s\n%s\n%s' % (method.upper(), date, uri)
+    digest = hmac.new(secret.encode('utf-8'), data.encode('utf-8'), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode('ascii')
+
+
+def http_date(now=None):
+    """The Date header value ZStack expects for AccessKey auth: local wall-clock time and zone name."""
+    now = time.localtime(now if now is not None else time.time())
+    return time.strftime('%a, %d %b %Y %H:%M:%S ', now) + (time.strftime('%Z', now) or 'UTC')
+
+
+def encode_query(params):
+    """Encode query parameters as ZStack expects: a list becomes repeated keys (uuids=a&uuids=b)."""
+    if not params:
+        return ''
+    pairs = []
+    for key, value in params.items() if isinstance(params, dict) else params:
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, bool):
+                item = 'true' if item else 'false'
+            pairs.append('%s=%s' % (quote(str(key), safe=''), quote(str(item), safe='')))
+    return '&'.join(pairs)
+
+
+def normalize_api_url(api_url):
+    """Validate api_url and return the management node root (scheme://host:port, no trailing slash)."""
+    if not api_url or not isinstance(api_url, str):
+        raise ZStackConfigError(
+            'api_url is required', remedy='Set api_url (or ZSTACK_API_URL) to the management node, e.g. http://zstack.example.com:8080')
+    text = api_url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ('http', 'https') or not parts.netloc:
+        raise ZStackConfigError(
+            'api_url %r is not an http(s) URL' % api_url,
+            remedy='Give scheme, host and port, e.g. http://zstack.example.com:8080')
+    if parts.query or parts.fragment:
+        raise ZStackConfigError('api_url %r must not have a query string or fragment' % api_url,
+                                remedy='Give only scheme, host and port, e.g. http://zstack.example.com:8080')
+    path = parts.path.rstrip('/')
+    if path in ('', CONTEXT_PATH, CONTEXT_PATH + API_PREFIX):
+        return '%s://%s' % (parts.scheme, parts.netloc)
+    raise ZStackConfigError(
+        'api_url %r has the path %r; the collection adds /zstack/v1 itself' % (api_url, parts.path),
+        remedy='Give only scheme, host and port, e.g. http://zstack.example.com:8080')
+
+
+class Credentials:
+    """Which way the client authenticates. Exactly one of: session, access key, account/user + password."""
+
+    def __init__(self, account_name=None, user_name=None, password=None, session_uuid=None,
+                 access_key_id=None, access_key_secret=None):
+        self.account_name = account_name or None
+        self.user_name = user_name or None
+        self.password = password if password not in (None, '') else None
+        self.session_uuid = session_uuid or None
+        self.access_key_id = access_key_id or None
+        self.access_key_secret = access_key_secret or None
+        self.kind = self._resolve()
+
+    def _resolve(self):
+        given = []
+        if self.session_uuid:
+            given.append('session_uuid')
+        if self.access_key_id or self.access_key_secret:
+            given.append('access_key_id/access_key_secret')
+        if self.password is not None or self.user_name:
+            given.append('account_name/user_name + password')
+        if len(given) > 1:
+            raise ZStackConfigError(
+                'conflicting credentials: %s are all set' % ' and '.join(given),
+                remedy='Give exactly one way to authenticate (check the ZSTACK_* environment variables too)')
+        if self.session_uuid:
+            return 'session'
+        if self.access_key_id or self.access_key_secret:
+            if not (self.access_key_id and self.access_key_secret):
+                raise ZStackConfigError(
+                    'access key authentication needs both access_key_id and access_key_secret',
+                    remedy='Set both (or ZSTACK_ACCESS_KEY_ID and ZSTACK_ACCESS_KEY_SECRET)')
+            return 'access_key'
+        if self.password is not None:
+            if not self.account_name:
+                raise ZStackConfigError(
+                    'password authentication needs account_name (with user_name too for a user login)',
+                    remedy='Set account_name (or ZSTACK_ACCOUNT_NAME)')
+            return 'user' if self.user_name else 'account'
+        if self.user_name:
+            raise ZStackConfigError('user_name is set but password is missing', remedy='Set password (or ZSTACK_PASSWORD)')
+        raise ZStackConfigError(
+            'no credentials given',
+            remedy=('Set account_name and password (add user_name for a user login), or session_uuid, '
+                    'or access_key_id and access_key_secret, or the matching ZSTACK_* environment variables'))
+
+    @property
+    def secrets(self):
+        """Every secret value, so callers can scrub text before it leaves the process."""
+        values = [self.password, self.session_uuid, self.access_key_secret]
+        if self.password:
+            values.append(hash_password(self.password))
+        return [v for v in values if v]
+
+
+class Response:
+    """What the transport returns: status, headers (case-insensitive lookup by lower-case name) and text."""
+
+    def __init__(self, status, headers, text):
+        self.status = status
+        self.headers = dict((k.lower(), v) for k, v in (headers or {}).items())
+        self.text = text
+
+    def json(self):
+        return json.loads(self.text) if self.text else {}
+
+
+class RetryPolicy:
+    """Bounded retries: how many, how long to back off, and the cap on a server's Retry-After."""
+
+    def __init__(self, retries=3, backoff=0.5, max_backoff=10.0, max_retry_after=30.0, sleep=time.sleep):
+        self.retries = max(0, int(retries))
+        self.backoff = float(backoff)
+        self.max_backoff = float(max_backoff)
+        self.max_retry_after = float(max_retry_after)
+        self.sleep = sleep
+
+    def delay(self, attempt, retry_after=None):
+        if retry_after is not None:
+            try:
+                return min(max(float(retry_after), 0.0), self.max_retry_after)
+            except ValueError:
+                pass
+        base = min(self.backoff * (2 ** attempt), self.max_backoff)
+        return base * (0.5 + random.random() / 2)  # jitter: 50-100 % of the exponential step
+
+
+class RequestsTransport:
+    """The default transport: one requests.Session (keep-alive, pooled) shared by every call."""
+
+    def __init__(self, validate_certs=True, ca_path=None, pool_size=8):
+        if not HAS_REQUESTS:
+            raise ZStackConfigError('the Python library requests is required', remedy='Install it: pip install requests')
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(pool_size, 2), max_retries=0)
+        self.session.mount('http://', adapter)
+        self.session.mount('https://', adapter)
+        # verify goes with every request, never on the Session: requests lets REQUESTS_CA_BUNDLE
+        # override a Session-level value, which would silently ignore ca_path.
+        if not validate_certs:
+            self.verify = False
+        elif ca_path:
+            self.verify = ca_path
+        else:
+            self.verify = True
+
+    def send(self, method, url, headers, body, timeout):
+        try:
+            resp = self.session.request(method, url, headers=headers, data=body, timeout=timeout,
+                                        verify=self.verify, allow_redirects=False)
+        except requests.exceptions.SSLError as exc:
+            raise ZStackTLSError('TLS certificate verification failed (%s)' % _short(exc))
+        except requests.exceptions.ConnectTimeout as exc:
+            raise _transport('connect timeout after %ss' % timeout, exc, sent=False)
+        except requests.exceptions.ReadTimeout as exc:
+            raise _transport('no answer within %ss (read timeout)' % timeout, exc, sent=True)
+        except requests.exceptions.ConnectionError as exc:
+            text = str(exc)
+            refused = 'refused' in text or 'NewConnectionError' in text or 'Name or service' in text or 'resolve' in text
+            raise _transport('connection failed (%s)' % _short(exc), exc, sent=not refused)
+        except requests.exceptions.RequestException as exc:
+            raise _transport('request failed (%s)' % _short(exc), exc, sent=True)
+        return Response(resp.status_code, resp.headers, resp.text)
+
+    def close(self):
+        self.session.close()
+
+
+def _short(exc):
+    text = str(exc)
+    return text if len(text) < 300 else text[:300] + '...'
+
+
+def _transport(message, exc, sent):
+    err = ZStackTransportError(message)
+    err.request_sent = sent
+    return err
+
+
+class ZStackClient:
+    """A ZStack REST API client.
+
+    :param api_url: the management node root, e.g. ``http://zstack.example.com:8080``
+    :param credentials: a :class:`Credentials`
+    :param timeout: seconds per HTTP request
+    :param transport: an object with ``send(method, url, headers, body, timeout) -> Response``
+    """
+
+    def __init__(self, api_url, credentials, timeout=30, validate_certs=True, ca_path=None,
+                 retry=None, job_timeout=3600, poll_interval=1.0, transport=None, pool_size=8,
+                 clock=time.monotonic):
+        self.base_url = normalize_api_url(api_url)
+        self.root = self.base_url + CONTEXT_PATH
+        self.credentials = credentials
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.job_timeout = job_timeout
+        self.poll_interval = poll_interval
+        self.transport = transport or RequestsTransport(validate_certs=validate_certs, ca_path=ca_path, pool_size=pool_size)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._session_uuid = credentials.session_uuid if credentials.kind == 'session' else None
+        self._logged_in = False  # True when this client opened the session itself (and must close it)
+        self.request_count = 0
+        self.relogins = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        """Log out if this client logged in itself, then close the connection pool."""
+        try:
+            self.logout()
+        finally:
+            closer = getattr(self.transport, 'close', None)
+            if closer:
+                closer()
+
+    def login(self):
+        """Open a session with LogInByAccount or LogInByUser; no-op for session / access key auth."""
+        creds = self.credentials
+        if creds.kind not in ('account', 'user'):
+            return None
+        if creds.kind == 'account':
+            path = '/accounts/login'
+            body = {'logInByAccount': {'accountName': creds.account_name, 'password': hash_password(creds.password)}}
+        else:
+            path = '/accounts/users/login'
+            body = {'logInByUser': {'accountName': creds.account_name, 'userName': creds.user_name,
+                                    'password': hash_password(creds.password)}}
+        result = self._call('PUT', path, body=body, auth=False)
+        inventory = result.get('inventory') or {}
+        session_uuid = inventory.get('uuid')
+        if not session_uuid:
+            raise ZStackHTTPError('the login answer carries no session', method='PUT', path=API_PREFIX + path, status=200)
+        self._session_uuid = session_uuid
+        self._logged_in = True
+        return session_uuid
+
+    def logout(self):
+        """Log out the session this client opened (never a session the user gave)."""
+        if not self._logged_in or not self._session_uuid:
+            return
+        session_uuid, self._session_uuid, self._logged_in = self._session_uuid, None, False
+        try:
+            self._call('DELETE', '/accounts/sessions/%s' % session_uuid, auth=False,
+                       display_path='/accounts/sessions/<session>')
+        except ZStackError:
+            pass  # the session expires by itself; a failed logout must not hide the real result
+
+    def _ensure_session(self):
+        if self.credentials.kind in ('account', 'user'):
+            with self._lock:
+                if not self._session_uuid:
+                    self.login()
+
+    def _relogin(self, stale):
+        """Log in again after ID.1001, once per stale session (threads share the fresh one)."""
+        with self._lock:
+            if self._session_uuid == stale:
+                self._session_uuid = None
+                self._logged_in = False
+                self.relogins += 1
+                self.login()
+
+    # ------------------------------------------------------------------ API calls
+    def get(self, path, params=None):
+        """A synchronous GET API call; returns the parsed JSON body."""
+        return self.call('GET', path, params=params)
+
+    def call(self, method, path, params=None, body=None):
+        """An authenticated API call; follows the async job protocol when ZStack answers 202."""
+        self._ensure_session()
+        stale = self._session_uuid
+        try:
+            return self._call(method, path, params=params, body=body, auth=True)
+        except ZStackSessionError:
+            if self.credentials.kind not in ('account', 'user'):
+                raise
+            self._relogin(stale)
+            return self._call(method, path, params=params, body=body, auth=True)
+
+    def action(self, resource_path, uuid, action, params=None):
+        """An action API: PUT /v1/<resource>/<uuid>/actions with {action: params}; waits for the job."""
+        return self.call('PUT', '%s/%s/actions' % (resource_path, uuid), body={action: params or {}})
+
+    def query(self, resource_path, conditions=None, limit=None, start=None, fields=None,
+              sort=None, reply_with_count=False):
+        """A ZStack query API (GET with q=...). Returns the parsed body (inventories, maybe total)."""
+        params = [('q', list(conditions or []))]
+        if limit is not None:
+            params.append(('limit', limit))
+        if start:
+            params.append(('start', start))
+        if fields:
+            params.append(('fields', ','.join(fields)))
+        if sort:
+            params.append(('sort', sort))
+        if reply_with_count:
+            params.append(('replyWithCount', True))
+        return self.get(resource_path, params=params)
+
+    def query_all(self, resource_path, conditions=None, fields=None, page_size=1000):
+        """Every inventory matching the conditions, paging with limit/start."""
+        results = []
+        start = 0
+        while True:
+            page = self.query(resource_path, conditions, limit=page_size, start=start, fields=fields,
+                              sort='uuid').get('inventories') or []
+            results.extend(page)
+            if len(page) < page_size:
+                return results
+            start += page_size
+
+    # ------------------------------------------------------------------ internals
+    def _headers(self, method, path, auth):
+        headers = {'Accept': 'application/json', 'User-Agent': USER_AGENT}
+        if not auth:
+            return headers
+        creds = self.credentials
+        if creds.kind == 'access_key':
+            date = http_date()
+            signature = sign_access_key(creds.access_key_secret, method, date, API_PREFIX + path)
+            headers['Date'] = date
+            headers['Authorization'] = 'ZStack %s:%s' % (creds.access_key_id, signature)
+        else:
+            headers['Authorization'] = 'OAuth %s' % self._session_uuid
+        return headers
+
+    def _call(self, method, path, params=None, body=None, auth=True, display_path=None):
+        display = API_PREFIX + (display_path or path)
+        url = self.root + API_PREFIX + path
+        query = encode_query(params)
+        if query:
+            url += '?' + query
+        headers = self._headers(method, path, auth)
+        data = None
+        if method not in METHODS_WITHOUT_BODY:
+            headers['Content-Type'] = 'application/json'
+            data = json.dumps(body or {})
+            if auth:
+                headers['X-Job-UUID'] = uuidlib.uuid4().hex
+        resp = self._request(method, url, headers, data, display)
+        if resp.status == 202:
+            return self._wait_job(method, display, resp, headers.get('X-Job-UUID'))
+        return self._result(method, display, resp)
+
+    def _request(self, method, url, headers, data, display):
+        """One HTTP exchange, retried a bounded number of times on transient failures."""
+        attempt = 0
+        while True:
+            self.request_count += 1
+            try:
+                resp = self.transport.send(method, url, headers, data, self.timeout)
+            except ZStackTLSError as exc:
+                exc.method, exc.path = method, display
+                raise
+            except ZStackTransportError as exc:
+                exc.method, exc.path = method, display
+                # A request that may have reached the server is retried only when it is safe to repeat.
+                safe = method == 'GET' or not getattr(exc, 'request_sent', True)
+                if not safe or attempt >= self.retry.retries:
+                    if attempt:
+                        exc.message += ' (after %d attempts)' % (attempt + 1)
+                    raise
+                self.retry.sleep(self.retry.delay(attempt))
+                attempt += 1
+                continue
+            if self._transient(resp) and attempt < self.retry.retries:
+                self.retry.sleep(self.retry.delay(attempt, resp.headers.get('retry-after')))
+                attempt += 1
+                continue
+            return resp
+
+    @staticmethod
+    def _envelope(resp):
+        """The parsed JSON body when it is a ZStack error envelope, else None."""
+        text = (resp.text or '').lstrip()
+        if not text.startswith('{'):
+            return None
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) and isinstance(body.get('error'), dict) else None
+
+    def _transient(self, resp):
+        if resp.status not in RETRY_STATUSES:
+            return False
+        envelope = self._envelope(resp)
+        if envelope is None:
+            return True  # a proxy's or a container's answer, not a ZStack business error
+        return envelope['error'].get('code') in RETRY_CODES
+
+    def _result(self, method, display, resp, job_uuid=None):
+        if resp.status in (200, 204):
+            try:
+                body = resp.json()
+            except ValueError:
+                raise ZStackHTTPError(
+                    'the answer is not JSON: %s' % _snippet(resp.text), method=method, path=display, status=resp.status,
+                    body=_snippet(resp.text), remedy='Check that api_url points at a ZStack management node, not another web server')
+            if not isinstance(body, dict):
+                raise ZStackHTTPError('the answer is not a JSON object', method=method, path=display, status=resp.status,
+                                      body=_snippet(resp.text))
+            return body
+        envelope = self._envelope(resp)
+        if envelope is not None:
+            raise api_error(envelope['error'], method=method, path=display, status=resp.status, job_uuid=job_uuid)
+        raise ZStackHTTPError(_http_message(resp), method=method, path=display, status=resp.status,
+                              body=_snippet(resp.text), remedy=_http_remedy(resp.status))
+
+    def job_url(self, location, job_uuid=None):
+        """Rebuild a job's location onto our own base URL: the MN names its own view of itself."""
+        job_id = job_uuid
+        if location:
+            job_id = location.rstrip('/').rsplit('/', 1)[-1]
+        return self.root + API_PREFIX + '/api-jobs/' + job_id, job_id
+
+    def _wait_job(self, method, display, resp, sent_job_uuid):
+        try:
+            accepted = resp.json()
+        except ValueError:
+            accepted = {}
+        url, job_uuid = self.job_url(accepted.get('location'), sent_job_uuid)
+        if not job_uuid:
+            raise ZStackJobError('HTTP 202 without a job location', method=method, path=display, status=202)
+        deadline = self.clock() + self.job_timeout
+        headers = self._headers('GET', '/api-jobs/%s' % job_uuid, auth=True)
+        job_path = API_PREFIX + '/api-jobs/' + job_uuid
+        while True:
+            poll = self._request('GET', url, headers, None, job_path)
+            if poll.status in JOB_FINAL_STATUSES:
+                result = self._result(method, display, poll, job_uuid=job_uuid)
+                if isinstance(result, dict):
+                    result.setdefault('_job_uuid', job_uuid)
+                return result
+            if poll.status == 404:
+                raise ZStackJobError(
+                    'job %s is unknown or expired on the management node (%s)' % (job_uuid, _snippet(poll.text)),
+                    method=method, path=display, status=404, job_uuid=job_uuid,
+                    remedy='Its result is gone (ZStack keeps results for 3 hours); check the resource state and run again')
+            if poll.status != 202:
+                raise ZStackHTTPError(_http_message(poll), method='GET', path=job_path, status=poll.status,
+                                      body=_snippet(poll.text), remedy=_http_remedy(poll.status))
+            if self.clock() >= deadline:
+                raise ZStackJobError(
+                    'job %s did not finish within %ss' % (job_uuid, self.job_timeout), method=method, path=display,
+                    job_uuid=job_uuid, remedy='The job may still run on the management node; raise the job timeout or check it later')
+            self.retry.sleep(self.poll_interval)
+
+
+def _snippet(text, limit=300):
+    text = (text or '').strip()
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+def _http_message(resp):
+    text = _snippet(resp.text)
+    return 'unexpected answer%s' % (': %s' % text if text else ' with an empty body')
+
+
+def _http_remedy(status):
+    return {
+        400: 'The request was malformed; this is a bug in the collection or an API mismatch, please report it',
+        401: 'Check the credentials',
+        403: 'Check the access key (id, secret, enabled) and that the controller clock is within 15 minutes of the management node',
+        404: 'Check that api_url points at a ZStack management node and that its version provides this API',
+        414: 'The request line is too long for the management node; lower batch_size',
+        502: 'A proxy in front of the management node could not reach it; check the management node is running',
+        503: 'The management node is unavailable; try again later',
+        504: 'A proxy in front of the management node timed out; try again later or raise timeout',
+    }.get(status)

@@ -1,0 +1,322 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The virtualizer verdict: GetVirtualizerInfo for any number of UUIDs, one answer per UUID.
+
+Private to this collection: not a public API, may change without notice.
+
+ZStack's GetVirtualizerInfo fails the whole call when one UUID is unknown, not a
+host or VM, or repeated, and silently leaves out every resource it holds no
+version record for (a stopped VM, a host that never connected).  This module
+turns that into an answer for every UUID that went in:
+
+- UUIDs are validated and de-duplicated before any request;
+- they are sent in batches (the request line of a management node is limited
+  to about 8 KB), several batches in flight over one client;
+- a batch that fails with SYS.1007 is isolated: QueryHost / QueryVmInstance
+  tell which UUIDs exist, those are asked again, the rest are ``not_found``;
+- a batch the server finds too long (HTTP 414) is split in two and retried;
+- every UUID left out by ZStack gets a reason taken from its state.
+
+It is plain Python used by the module, the inventory plugin and the role.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    ZStackAPIError,
+    ZStackConfigError,
+    ZStackHTTPError,
+    ZStackUnsupportedError,
+)
+
+VIRTUALIZER_INFO_PATH = '/vm-instances/virtualizer-info'
+HOSTS_PATH = '/hosts'
+VMS_PATH = '/vm-instances'
+HOST_TYPE = 'HostVO'
+VM_TYPE = 'VmInstanceVO'
+
+MATCHED = 'Matched'
+UNMATCHED = 'Unmatched'
+UNKNOWN = 'Unknown'
+NO_RECORD = 'NoRecord'
+NOT_FOUND = 'NotFound'
+VERDICTS = (MATCHED, UNMATCHED, UNKNOWN, NO_RECORD, NOT_FOUND)
+
+#: 100 UUIDs make a request line of about 4 KB, half of a management node's ~8 KB limit
+DEFAULT_BATCH_SIZE = 100
+MAX_BATCH_SIZE = 200
+DEFAULT_WORKERS = 4
+
+UUID_RE = re.compile(r'^[0-9a-f]{32}$')
+_HEX_RE = re.compile(r'^[0-9a-fA-F-]+$')
+_MAX_LISTED_PROBLEMS = 20
+
+
+def validate_uuids(uuids, option='uuids'):
+    """Return the UUIDs de-duplicated in input order, or raise ZStackConfigError naming every bad one."""
+    if uuids is None:
+        return []
+    if isinstance(uuids, str) or not isinstance(uuids, (list, tuple)):
+        raise ZStackConfigError('%s must be a list of UUIDs, got %s' % (option, type(uuids).__name__),
+                                remedy='Give a YAML list, e.g. %s: [3ce46fb7eb2e369c88d5fd671d1c1694]' % option)
+    problems = []
+    seen = set()
+    result = []
+    for index, value in enumerate(uuids):
+        problem = _uuid_problem(value)
+        if problem:
+            problems.append('%s[%d] %s' % (option, index, problem))
+            continue
+        if value not in seen:
+            seen.add(value)
+            result.append(value)
+    if problems:
+        shown = problems[:_MAX_LISTED_PROBLEMS]
+        more = len(problems) - len(shown)
+        text = '%d invalid UUID%s: %s' % (len(problems), '' if len(problems) == 1 else 's', '; '.join(shown))
+        if more:
+            text += '; and %d more' % more
+        raise ZStackConfigError(
+            text, remedy='A ZStack UUID is 32 lower-case hexadecimal characters without dashes, e.g. 3ce46fb7eb2e369c88d5fd671d1c1694')
+    return result
+
+
+def _uuid_problem(value):
+    if not isinstance(value, str):
+        return 'is %r (%s), not a string' % (value, type(value).__name__)
+    if UUID_RE.match(value):
+        return None
+    if value != value.strip():
+        return '%r has surrounding white space; remove it' % value
+    if _HEX_RE.match(value):
+        bare = value.replace('-', '')
+        if len(bare) == 32 and UUID_RE.match(bare.lower()):
+            if '-' in value:
+                return '%r has dashes; ZStack writes UUIDs without them: %s' % (value, bare.lower())
+            return '%r is upper case; ZStack UUIDs are lower case: %s' % (value, bare.lower())
+    return '%r is not a ZStack UUID' % (value,)
+
+
+def chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _aggregate_state(entries):
+    """Per ZStack's HypervisorVersionState: Unmatched beats Unknown beats Matched."""
+    states = [e.get('matchState') for e in entries]
+    if not states:
+        return UNKNOWN
+    if UNMATCHED in states:
+        return UNMATCHED
+    if all(s == MATCHED for s in states):
+        return MATCHED
+    return UNKNOWN
+
+
+def _unknown_reason(resource_type, entry):
+    current, expect = entry.get('currentVersion'), entry.get('expectVersion')
+    if resource_type == HOST_TYPE:
+        if expect is None:
+            return ('the management node has no expected qemu-kvm version for this host\'s OS release and architecture '
+                    '(it reads them from /opt/zstack-dvd when it starts; see GET /v1/hosts/os/category)')
+        if current is None:
+            return 'ZStack holds no installed qemu-kvm version for this host; reconnect the host'
+    else:
+        if expect is None:
+            return 'the VM\'s host has no qemu-kvm version record, so there is nothing to compare with; reconnect that host'
+        if current is None:
+            return 'ZStack could not read the version of the VM\'s running qemu process'
+    return 'ZStack reports the qemu-kvm version state as Unknown'
+
+
+def _snake_entry(entry):
+    return {
+        'hypervisor': entry.get('hypervisor'),
+        'current_version': entry.get('currentVersion'),
+        'expect_version': entry.get('expectVersion'),
+        'match_state': entry.get('matchState'),
+    }
+
+
+def verdict_from_inventory(inventory):
+    """One ``virtualizer_info`` entry from a GetVirtualizerInfo inventory."""
+    resource_type = inventory.get('resourceType')
+    entries = inventory.get('infoList') or []
+    qemu = next((e for e in entries if e.get('hypervisor') == 'qemu-kvm'), entries[0] if entries else {})
+    state = _aggregate_state(entries)
+    reason = None
+    if state == UNKNOWN:
+        reason = _unknown_reason(resource_type, qemu) if entries else 'ZStack returned no hypervisor entries for this resource'
+    elif state == UNMATCHED:
+        if resource_type == HOST_TYPE:
+            reason = 'the installed qemu-kvm differs from the version the management node expects for this host\'s OS'
+        else:
+            reason = 'the VM runs a qemu process older or newer than the qemu-kvm installed on its host'
+    return {
+        'uuid': inventory.get('uuid'),
+        'resource_type': resource_type,
+        'hypervisor': qemu.get('hypervisor'),
+        'current_version': qemu.get('currentVersion'),
+        'expect_version': qemu.get('expectVersion'),
+        'match_state': state,
+        'verdict': state,
+        'info_list': [_snake_entry(e) for e in entries],
+        'reason': reason,
+    }
+
+
+def _empty_verdict(uuid, resource_type, verdict, reason):
+    return {
+        'uuid': uuid,
+        'resource_type': resource_type,
+        'hypervisor': None,
+        'current_version': None,
+        'expect_version': None,
+        'match_state': None,
+        'verdict': verdict,
+        'info_list': [],
+        'reason': reason,
+    }
+
+
+def no_record_reason(resource_type, inventory):
+    """Why ZStack holds no version record for an existing host or VM, from its state."""
+    if resource_type == VM_TYPE:
+        state = inventory.get('state')
+        if state != 'Running':
+            return 'the VM is %s: ZStack keeps a qemu version record only while a VM runs' % (state or 'not running')
+        return 'the VM is Running but ZStack holds no qemu version record for it; reconnect its host or reboot the VM'
+    status = inventory.get('status')
+    if status != 'Connected':
+        return ('the host is %s: ZStack records the installed qemu-kvm version when a host connects; '
+                'reconnect it' % (status or 'not connected'))
+    return 'the host is Connected but ZStack holds no qemu-kvm version record for it; reconnect it'
+
+
+def summarize(verdicts):
+    """Counts over a list of virtualizer_info entries."""
+    summary = {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0}
+    keys = {MATCHED: 'matched', UNMATCHED: 'unmatched', UNKNOWN: 'unknown', NO_RECORD: 'no_record', NOT_FOUND: 'not_found'}
+    for entry in verdicts:
+        summary['total'] += 1
+        summary[keys[entry['verdict']]] += 1
+    return summary
+
+
+class VirtualizerInfoFetcher:
+    """GetVirtualizerInfo for any number of UUIDs over one client."""
+
+    def __init__(self, client, batch_size=DEFAULT_BATCH_SIZE, workers=DEFAULT_WORKERS, system_tags=None, user_tags=None):
+        if not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
+            raise ZStackConfigError('batch_size must be between 1 and %d, got %r' % (MAX_BATCH_SIZE, batch_size),
+                                    remedy='The default %d keeps each request line near 4 KB' % DEFAULT_BATCH_SIZE)
+        if not isinstance(workers, int) or not 1 <= workers <= 32:
+            raise ZStackConfigError('workers must be between 1 and 32, got %r' % (workers,),
+                                    remedy='The default is %d batches in flight' % DEFAULT_WORKERS)
+        self.client = client
+        self.batch_size = batch_size
+        self.workers = workers
+        self.system_tags = system_tags or None
+        self.user_tags = user_tags or None
+        self.stats = {'batches': 0, 'isolations': 0, 'splits': 0}
+
+    # -------------------------------------------------------------- public
+    def fetch(self, uuids):
+        """Return ``{virtualizer_info, inventories, not_found, summary}`` for the given UUIDs."""
+        uuids = validate_uuids(uuids)
+        if not uuids:
+            return {'virtualizer_info': {}, 'inventories': [], 'not_found': [], 'summary': summarize([])}
+        results = self._map(self._fetch_batch, list(chunks(uuids, self.batch_size)))
+        inventories, not_found = [], set()
+        for batch_inventories, batch_missing in results:
+            inventories.extend(batch_inventories)
+            not_found.update(batch_missing)
+        by_uuid = {}
+        for inventory in inventories:
+            by_uuid[inventory.get('uuid')] = verdict_from_inventory(inventory)
+        unrecorded = [u for u in uuids if u not in by_uuid and u not in not_found]
+        if unrecorded:
+            for found, gone in self._map(self._explain_unrecorded, list(chunks(unrecorded, self.batch_size))):
+                by_uuid.update(found)
+                not_found.update(gone)
+        for uuid in not_found:
+            by_uuid[uuid] = _empty_verdict(uuid, None, NOT_FOUND, 'no host or VM with this UUID exists on the management node')
+        ordered = dict((u, by_uuid[u]) for u in uuids)
+        return {
+            'virtualizer_info': ordered,
+            'inventories': inventories,
+            'not_found': [u for u in uuids if u in not_found],
+            'summary': summarize(ordered.values()),
+        }
+
+    # -------------------------------------------------------------- internals
+    def _map(self, func, batches):
+        if len(batches) == 1 or self.workers == 1:
+            return [func(b) for b in batches]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(batches))) as pool:
+            return list(pool.map(func, batches))
+
+    def _get_info(self, batch):
+        self.stats['batches'] += 1
+        params = [('uuids', batch), ('systemTags', self.system_tags), ('userTags', self.user_tags)]
+        body = self.client.get(VIRTUALIZER_INFO_PATH, params=params)
+        if 'schema' in body:
+            # Without the premium module the GET falls through to QueryVmInstance (uuid=virtualizer-info).
+            raise ZStackUnsupportedError(
+                'the management node answered GetVirtualizerInfo with a VM query result',
+                method='GET', path='/v1' + VIRTUALIZER_INFO_PATH, status=200,
+                remedy='GetVirtualizerInfo needs a ZStack Cloud build with the premium (mevoco) module, version 4.6.21 or later')
+        return body.get('inventories') or []
+
+    def _fetch_batch(self, batch):
+        """Inventories and not-found UUIDs for one batch, isolating bad UUIDs and splitting long requests."""
+        try:
+            return self._get_info(batch), []
+        except ZStackHTTPError as exc:
+            if exc.status != 414 or len(batch) == 1:
+                raise
+            self.stats['splits'] += 1
+            half = len(batch) // 2
+            first, second = self._fetch_batch(batch[:half]), self._fetch_batch(batch[half:])
+            return first[0] + second[0], first[1] + second[1]
+        except ZStackAPIError as exc:
+            if exc.code != 'SYS.1007':
+                raise
+            self.stats['isolations'] += 1
+            existing = self._existing(batch)
+            missing = [u for u in batch if u not in existing]
+            if not missing:
+                raise  # every UUID exists: the error is about something else (e.g. ownership); report it as is
+            valid = [u for u in batch if u in existing]
+            if not valid:
+                return [], missing
+            return self._get_info(valid), missing
+
+    def _existing(self, batch):
+        """uuid -> (resource type, inventory) for the UUIDs that are hosts or VMs."""
+        condition = 'uuid?=%s' % ','.join(batch)
+        found = {}
+        for inv in self.client.query(HOSTS_PATH, [condition], limit=len(batch), fields=['uuid', 'state', 'status']).get('inventories') or []:
+            found[inv.get('uuid')] = (HOST_TYPE, inv)
+        for inv in self.client.query(VMS_PATH, [condition], limit=len(batch), fields=['uuid', 'state', 'hostUuid']).get('inventories') or []:
+            found[inv.get('uuid')] = (VM_TYPE, inv)
+        return found
+
+    def _explain_unrecorded(self, batch):
+        existing = self._existing(batch)
+        found, gone = {}, []
+        for uuid in batch:
+            if uuid not in existing:
+                gone.append(uuid)  # deleted between the two calls
+                continue
+            resource_type, inventory = existing[uuid]
+            found[uuid] = _empty_verdict(uuid, resource_type, NO_RECORD, no_record_reason(resource_type, inventory))
+        return found, gone

@@ -1,0 +1,319 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: zstack_virtualizer_info
+short_description: Gather the qemu-kvm version facts of ZStack hosts and VMs
+version_added: 1.0.0
+description:
+  - Calls ZStack's GetVirtualizerInfo API (C(GET /zstack/v1/vm-instances/virtualizer-info)) and returns, for each
+    host or VM UUID, which qemu-kvm version it runs (C(currentVersion)), which it should run (C(expectVersion)) and
+    whether they match (C(matchState)).
+  - A host is compared with the version the management node expects for its OS release and architecture.
+    A VM is compared with the qemu-kvm installed on its current host, so a VM still running an old qemu process
+    after a host upgrade is C(Unmatched).
+  - Any number of UUIDs can be given in one call. They are de-duplicated, sent in batches of O(batch_size),
+    several batches at a time over one session.
+  - ZStack fails a whole call when one UUID is not an existing host or VM. This module finds out which UUIDs those
+    are, reports them in RV(not_found), and still answers for all the others.
+  - ZStack leaves out every resource it holds no version record for (a stopped VM, a host that never connected).
+    Each such UUID still comes back, with RV(virtualizer_info.reason) taken from its state.
+author:
+  - zstack.cloud contributors
+extends_documentation_fragment:
+  - zstack.cloud.zstack
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it behaves the same in check mode.
+  diff_mode:
+    support: none
+options:
+  uuids:
+    description:
+      - UUIDs of hosts and VMs, in any mix. Each is 32 lower-case hexadecimal characters without dashes.
+      - Duplicates are removed. An empty list makes no API call and returns empty results.
+      - A malformed UUID fails the module before any API call, with a message naming each bad item.
+    type: list
+    elements: str
+    required: true
+  system_tags:
+    description:
+      - System tags passed through to the API. ZStack currently ignores them for this call.
+    type: list
+    elements: str
+  user_tags:
+    description:
+      - User tags passed through to the API. ZStack currently ignores them for this call.
+    type: list
+    elements: str
+  batch_size:
+    description:
+      - UUIDs per request. A management node limits the request line to about 8 KB; the default keeps each request
+        near 4 KB. A batch the server still finds too long (HTTP 414) is split in two and retried.
+    type: int
+    default: 100
+  workers:
+    description:
+      - How many batches are in flight at once over the one session.
+    type: int
+    default: 4
+notes:
+  - GetVirtualizerInfo is part of ZStack Cloud (the premium C(mevoco) module), version 4.6.21 or later.
+    Against a build without it the module fails with a message saying so.
+  - ZStack refreshes versions only on certain events. A host's version is read when it connects or reconnects;
+    a VM's when it starts, reboots or migrates. After upgrading qemu-kvm outside ZStack, reconnect the host.
+seealso:
+  - name: GetVirtualizerInfo API reference
+    description: The ZStack Cloud API this module calls.
+    link: https://www.zstack.io/help/en/dev_manual/
+'''
+
+EXAMPLES = r'''
+- name: Gather virtualizer facts for two hosts and a VM
+  zstack.cloud.zstack_virtualizer_info:
+    api_url: http://zstack.example.com:8080
+    account_name: admin
+    password: "{{ zstack_admin_password }}"
+    uuids:
+      - 3ce46fb7eb2e369c88d5fd671d1c1694
+      - 5c10fab3f649380e9dce16bb22ffd572
+      - 78a8b78906233d57bce710e89b24ebc0
+  register: virt
+
+- name: Show the verdict of one host
+  ansible.builtin.debug:
+    msg: "{{ virt.virtualizer_info['3ce46fb7eb2e369c88d5fd671d1c1694'].match_state }}"
+
+- name: Fail when anything runs a mismatched qemu-kvm
+  ansible.builtin.assert:
+    that: virt.summary.unmatched == 0
+    fail_msg: "{{ virt.virtualizer_info | dict2items | selectattr('value.match_state', 'equalto', 'Unmatched')
+                  | map(attribute='key') | list }} run a mismatched qemu-kvm"
+
+- name: Use connection settings from module_defaults and an AccessKey from the environment
+  module_defaults:
+    group/zstack.cloud.zstack:
+      api_url: https://zstack.example.com:8443
+      ca_path: /etc/pki/zstack-ca.pem
+  environment:
+    ZSTACK_ACCESS_KEY_ID: "{{ vault_zstack_access_key_id }}"
+    ZSTACK_ACCESS_KEY_SECRET: "{{ vault_zstack_access_key_secret }}"
+  block:
+    - name: Facts for every host UUID of the inventory
+      zstack.cloud.zstack_virtualizer_info:
+        uuids: "{{ groups['zstack_hosts'] | map('extract', hostvars, 'zstack_uuid') | list }}"
+      register: fleet
+'''
+
+RETURN = r'''
+virtualizer_info:
+  description:
+    - One entry per requested UUID (after de-duplication), keyed by UUID, in input order.
+    - Every UUID that went in is here, as a verdict, a missing record with its reason, or not found.
+  returned: always
+  type: dict
+  sample:
+    3ce46fb7eb2e369c88d5fd671d1c1694:
+      uuid: 3ce46fb7eb2e369c88d5fd671d1c1694
+      resource_type: HostVO
+      hypervisor: qemu-kvm
+      current_version: 4.2.0-632.g6a6222b.el7
+      expect_version: 4.2.0-632.g6a6222b.el7
+      match_state: Matched
+      verdict: Matched
+      info_list:
+        - hypervisor: qemu-kvm
+          current_version: 4.2.0-632.g6a6222b.el7
+          expect_version: 4.2.0-632.g6a6222b.el7
+          match_state: Matched
+      reason: null
+  contains:
+    uuid:
+      description: The UUID.
+      returned: always
+      type: str
+    resource_type:
+      description:
+        - V(HostVO) or V(VmInstanceVO), as ZStack names them.
+        - V(null) for a UUID that is no existing host or VM.
+      returned: always
+      type: str
+    hypervisor:
+      description: The hypervisor, V(qemu-kvm). V(null) when ZStack holds no record.
+      returned: always
+      type: str
+    current_version:
+      description:
+        - For a host, the installed qemu-kvm version; for a VM, the version of its running qemu process.
+        - V(null) when ZStack does not know it or holds no record.
+      returned: always
+      type: str
+    expect_version:
+      description:
+        - For a host, the version the management node expects for its OS release and architecture;
+          for a VM, the qemu-kvm version recorded for its current host.
+        - V(null) when ZStack does not know it or holds no record.
+      returned: always
+      type: str
+    match_state:
+      description:
+        - V(Matched), V(Unmatched) or V(Unknown), as ZStack reports it.
+        - V(null) when ZStack holds no version record for the resource, or the UUID was not found.
+      returned: always
+      type: str
+      choices: [Matched, Unmatched, Unknown]
+    verdict:
+      description:
+        - O(match_state) extended with V(NoRecord) (an existing host or VM ZStack holds no version record for)
+          and V(NotFound) (no host or VM has this UUID), so that every entry has one.
+      returned: always
+      type: str
+      choices: [Matched, Unmatched, Unknown, NoRecord, NotFound]
+    info_list:
+      description: ZStack's C(infoList) entries in snake_case. Empty when ZStack holds no record.
+      returned: always
+      type: list
+      elements: dict
+      contains:
+        hypervisor:
+          description: The hypervisor, V(qemu-kvm).
+          returned: always
+          type: str
+        current_version:
+          description: The current version; V(null) when unknown.
+          returned: always
+          type: str
+        expect_version:
+          description: The expected version; V(null) when unknown.
+          returned: always
+          type: str
+        match_state:
+          description: V(Matched), V(Unmatched) or V(Unknown).
+          returned: always
+          type: str
+    reason:
+      description:
+        - Why the resource is V(Unmatched), V(Unknown), has no record, or was not found, in words an operator can act on.
+        - V(null) when it is V(Matched).
+      returned: always
+      type: str
+inventories:
+  description:
+    - The API's own inventories, merged over all batches, unchanged (camelCase, as ZStack returns them).
+    - Resources ZStack holds no record for are absent here, as in the API.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    uuid:
+      description: The resource UUID.
+      returned: always
+      type: str
+    resourceType:
+      description: V(HostVO) or V(VmInstanceVO).
+      returned: always
+      type: str
+    infoList:
+      description: The hypervisor entries.
+      returned: always
+      type: list
+      elements: dict
+      contains:
+        hypervisor:
+          description: The hypervisor, V(qemu-kvm).
+          returned: always
+          type: str
+        currentVersion:
+          description: The current version. Absent when unknown.
+          returned: when known
+          type: str
+        expectVersion:
+          description: The expected version. Absent when unknown.
+          returned: when known
+          type: str
+        matchState:
+          description: V(Matched), V(Unmatched) or V(Unknown).
+          returned: always
+          type: str
+not_found:
+  description: The requested UUIDs that are no existing host or VM, in input order.
+  returned: always
+  type: list
+  elements: str
+  sample: [0123456789abcdef0123456789abcdef]
+summary:
+  description: Counts over RV(virtualizer_info).
+  returned: always
+  type: dict
+  sample: {total: 3, matched: 1, unmatched: 1, unknown: 0, no_record: 1, not_found: 0}
+  contains:
+    total:
+      description: Number of distinct UUIDs requested.
+      returned: always
+      type: int
+    matched:
+      description: Resources whose state is V(Matched).
+      returned: always
+      type: int
+    unmatched:
+      description: Resources whose state is V(Unmatched).
+      returned: always
+      type: int
+    unknown:
+      description: Resources whose state is V(Unknown).
+      returned: always
+      type: int
+    no_record:
+      description: Existing hosts and VMs ZStack holds no version record for (stopped VMs, hosts that never connected).
+      returned: always
+      type: int
+    not_found:
+      description: UUIDs that are no existing host or VM.
+      returned: always
+      type: int
+'''
+
+from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_WORKERS,
+    VirtualizerInfoFetcher,
+)
+
+
+def gather(module, client):
+    fetcher = VirtualizerInfoFetcher(
+        client,
+        batch_size=module.params['batch_size'],
+        workers=module.params['workers'],
+        system_tags=module.params['system_tags'],
+        user_tags=module.params['user_tags'],
+    )
+    result = fetcher.fetch(module.params['uuids'])
+    result['changed'] = False
+    return result
+
+
+def main():
+    module = new_module(
+        argument_spec=dict(
+            uuids=dict(type='list', elements='str', required=True),
+            system_tags=dict(type='list', elements='str'),
+            user_tags=dict(type='list', elements='str'),
+            batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
+            workers=dict(type='int', default=DEFAULT_WORKERS),
+        ),
+        supports_check_mode=True,
+    )
+    run_module(module, gather)
+
+
+if __name__ == '__main__':
+    main()
