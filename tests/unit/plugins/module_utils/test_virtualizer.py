@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Unit tests of the verdict logic, driven by an in-memory client that answers as ZStack does."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    ZStackAPIError,
+    ZStackConfigError,
+    ZStackHTTPError,
+    ZStackUnsupportedError,
+)
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import (
+    VirtualizerInfoFetcher,
+    summarize,
+    validate_uuids,
+    verdict_from_inventory,
+)
+
+NEW = '4.2.0-632.g6a6222b.el7'
+OLD = '4.2.0-627.g36ee592.el7'
+
+
+def u(n):
+    return '%032x' % n
+
+
+class FakeZStack:
+    """GetVirtualizerInfo and the two queries, with ZStack's whole-call failure and omission rules."""
+
+    def __init__(self, hosts=None, vms=None, records=None, max_uuids=None, premium=True):
+        self.hosts = hosts or {}      # uuid -> {'status': ..., 'state': ...}
+        self.vms = vms or {}          # uuid -> {'state': ..., 'hostUuid': ...}
+        self.records = records or {}  # uuid -> inventory as GetVirtualizerInfo returns it
+        self.max_uuids = max_uuids
+        self.premium = premium
+        self.calls = []
+        self.lock = threading.Lock()
+
+    def get(self, path, params=None):
+        params = dict(params or [])
+        with self.lock:
+            self.calls.append((path, params))
+        if path == '/vm-instances/virtualizer-info':
+            if not self.premium:
+                return {'inventories': [], 'schema': {}}
+            uuids = params['uuids']
+            if self.max_uuids and len(uuids) > self.max_uuids:
+                raise ZStackHTTPError('request line too long', method='GET', path='/v1' + path, status=414)
+            valid = [x for x in uuids if x in self.hosts or x in self.vms]
+            if len(valid) != len(uuids):
+                raise ZStackAPIError({'code': 'SYS.1007', 'details': "The 'uuids' parameter must belong to the VmInstanceVO or HostVO"},
+                                     method='GET', path='/v1' + path, status=503)
+            return {'inventories': [self.records[x] for x in sorted(uuids) if x in self.records]}
+        table = self.hosts if path == '/hosts' else self.vms
+        wanted = params['q'][0].split('?=', 1)[1].split(',')
+        return {'inventories': [dict(table[x], uuid=x) for x in wanted if x in table], 'schema': {}}
+
+    def query(self, path, conditions, limit=None, fields=None, **kwargs):
+        return self.get(path, [('q', conditions), ('limit', limit), ('fields', fields)])
+
+
+def record(uuid, kind, current, expect, state=None):
+    entry = {'hypervisor': 'qemu-kvm'}
+    if current is not None:
+        entry['currentVersion'] = current
+    if expect is not None:
+        entry['expectVersion'] = expect
+    if state is None:
+        state = 'Unknown' if current is None or expect is None else ('Matched' if current == expect else 'Unmatched')
+    entry['matchState'] = state
+    return {'uuid': uuid, 'resourceType': kind, 'infoList': [entry]}
+
+
+@pytest.fixture(name='fleet')
+def fleet_fixture():
+    hosts = {u(1): {'status': 'Connected', 'state': 'Enabled'}, u(2): {'status': 'Connected', 'state': 'Enabled'},
+             u(3): {'status': 'Disconnected', 'state': 'Enabled'}, u(4): {'status': 'Connected', 'state': 'Enabled'}}
+    vms = {u(11): {'state': 'Running', 'hostUuid': u(1)}, u(12): {'state': 'Running', 'hostUuid': u(2)},
+           u(13): {'state': 'Stopped', 'hostUuid': None}}
+    records = {
+        u(1): record(u(1), 'HostVO', NEW, NEW),
+        u(2): record(u(2), 'HostVO', NEW, None),
+        u(4): record(u(4), 'HostVO', OLD, NEW),
+        u(11): record(u(11), 'VmInstanceVO', NEW, NEW),
+        u(12): record(u(12), 'VmInstanceVO', OLD, NEW),
+    }
+    return FakeZStack(hosts, vms, records)
+
+
+def test_every_uuid_comes_back_with_its_verdict(fleet):
+    uuids = [u(12), u(1), u(2), u(3), u(4), u(11), u(13), u(99)]
+    result = VirtualizerInfoFetcher(fleet, batch_size=3, workers=2).fetch(uuids)
+    info = result['virtualizer_info']
+    assert list(info) == uuids
+    assert {k: v['verdict'] for k, v in info.items()} == {
+        u(12): 'Unmatched', u(1): 'Matched', u(2): 'Unknown', u(3): 'NoRecord', u(4): 'Unmatched',
+        u(11): 'Matched', u(13): 'NoRecord', u(99): 'NotFound'}
+    assert result['not_found'] == [u(99)]
+    assert result['summary'] == {'total': 8, 'matched': 2, 'unmatched': 2, 'unknown': 1, 'no_record': 2, 'not_found': 1}
+    assert sorted(i['uuid'] for i in result['inventories']) == sorted([u(1), u(2), u(4), u(11), u(12)])
+
+
+def test_reasons_explain_unknown_no_record_and_not_found(fleet):
+    info = VirtualizerInfoFetcher(fleet).fetch([u(2), u(3), u(13), u(99), u(1)])['virtualizer_info']
+    assert 'no expected qemu-kvm version' in info[u(2)]['reason']
+    assert info[u(3)]['reason'].startswith('the host is Disconnected')
+    assert info[u(3)]['resource_type'] == 'HostVO' and info[u(3)]['match_state'] is None
+    assert info[u(13)]['reason'].startswith('the VM is Stopped')
+    assert info[u(13)]['resource_type'] == 'VmInstanceVO'
+    assert info[u(99)]['resource_type'] is None and 'no host or VM' in info[u(99)]['reason']
+    assert info[u(1)]['reason'] is None
+
+
+def test_bad_uuid_is_isolated_and_the_rest_answered(fleet):
+    result = VirtualizerInfoFetcher(fleet, batch_size=100).fetch([u(1), u(99), u(11)])
+    assert result['virtualizer_info'][u(1)]['match_state'] == 'Matched'
+    assert result['virtualizer_info'][u(11)]['match_state'] == 'Matched'
+    assert result['not_found'] == [u(99)]
+    paths = [c[0] for c in fleet.calls]
+    assert paths == ['/vm-instances/virtualizer-info', '/hosts', '/vm-instances', '/vm-instances/virtualizer-info']
+    assert fleet.calls[-1][1]['uuids'] == [u(1), u(11)]
+
+
+def test_batch_of_only_bad_uuids_makes_no_second_info_call(fleet):
+    result = VirtualizerInfoFetcher(fleet).fetch([u(98), u(99)])
+    assert result['not_found'] == [u(98), u(99)]
+    assert [c[0] for c in fleet.calls].count('/vm-instances/virtualizer-info') == 1
+
+
+def test_sys_1007_about_something_else_is_reported_not_hidden(fleet):
+    def owned_error(path, params=None):
+        if path == '/vm-instances/virtualizer-info':
+            raise ZStackAPIError({'code': 'SYS.1007', 'details': 'resource[uuids:[...]] is not owned by account[uuid:x]'})
+        return FakeZStack.get(fleet, path, params)
+    fleet.get = owned_error
+    with pytest.raises(ZStackAPIError) as info:
+        VirtualizerInfoFetcher(fleet).fetch([u(1)])
+    assert 'not owned' in str(info.value)
+
+
+def test_duplicates_are_sent_once(fleet):
+    result = VirtualizerInfoFetcher(fleet).fetch([u(1), u(1), u(11), u(1)])
+    assert list(result['virtualizer_info']) == [u(1), u(11)]
+    assert fleet.calls[0][1]['uuids'] == [u(1), u(11)]
+    assert result['summary']['total'] == 2
+
+
+def test_batches_respect_batch_size(fleet):
+    VirtualizerInfoFetcher(fleet, batch_size=2, workers=1).fetch([u(1), u(2), u(4), u(11), u(12)])
+    sizes = [len(p['uuids']) for path, p in fleet.calls if path == '/vm-instances/virtualizer-info']
+    assert sizes == [2, 2, 1]
+
+
+def test_too_long_request_is_split_until_it_fits(fleet):
+    fleet.max_uuids = 2
+    result = VirtualizerInfoFetcher(fleet, batch_size=5, workers=1).fetch([u(1), u(2), u(4), u(11), u(12)])
+    assert result['summary']['total'] == 5 and result['summary']['not_found'] == 0
+    sizes = [len(p['uuids']) for path, p in fleet.calls if path == '/vm-instances/virtualizer-info']
+    assert sizes == [5, 2, 3, 1, 2]
+
+
+def test_empty_list_makes_no_call(fleet):
+    result = VirtualizerInfoFetcher(fleet).fetch([])
+    assert result == {'virtualizer_info': {}, 'inventories': [], 'not_found': [],
+                      'summary': {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0}}
+    assert fleet.calls == []
+
+
+def test_malformed_uuids_fail_before_any_call(fleet):
+    with pytest.raises(ZStackConfigError) as info:
+        VirtualizerInfoFetcher(fleet).fetch([u(1), 'nope', u(0xabc).upper()])
+    assert "uuids[1] 'nope' is not a ZStack UUID" in str(info.value)
+    assert 'uuids[2]' in str(info.value) and 'upper case' in str(info.value)
+    assert fleet.calls == []
+
+
+def test_a_build_without_the_api_is_detected(fleet):
+    fleet.premium = False
+    with pytest.raises(ZStackUnsupportedError) as info:
+        VirtualizerInfoFetcher(fleet).fetch([u(1)])
+    assert 'premium' in str(info.value) and '4.6.21' in str(info.value)
+
+
+@pytest.mark.parametrize('kwargs,fragment', [({'batch_size': 0}, 'batch_size'), ({'batch_size': 201}, 'batch_size'),
+                                             ({'workers': 0}, 'workers'), ({'workers': 33}, 'workers')])
+def test_bad_tuning_options(fleet, kwargs, fragment):
+    with pytest.raises(ZStackConfigError) as info:
+        VirtualizerInfoFetcher(fleet, **kwargs)
+    assert fragment in str(info.value)
+
+
+def test_validate_uuids_lists_many_problems_briefly():
+    with pytest.raises(ZStackConfigError) as info:
+        validate_uuids(['x%d' % i for i in range(30)])
+    assert str(info.value).startswith('30 invalid UUIDs') and 'and 10 more' in str(info.value)
+
+
+def test_validate_uuids_rejects_a_plain_string():
+    with pytest.raises(ZStackConfigError) as info:
+        validate_uuids(u(1))
+    assert 'must be a list' in str(info.value)
+
+
+def test_verdict_aggregates_several_entries_as_zstack_defines():
+    inv = {'uuid': u(1), 'resourceType': 'HostVO', 'infoList': [
+        {'hypervisor': 'qemu-kvm', 'currentVersion': NEW, 'expectVersion': NEW, 'matchState': 'Matched'},
+        {'hypervisor': 'other', 'matchState': 'Unknown'}]}
+    assert verdict_from_inventory(inv)['match_state'] == 'Unknown'
+    inv['infoList'][1]['matchState'] = 'Unmatched'
+    assert verdict_from_inventory(inv)['match_state'] == 'Unmatched'
+    assert verdict_from_inventory(inv)['current_version'] == NEW  # the qemu-kvm entry leads
+
+
+def test_verdict_keeps_empty_string_versions_unmatched():
+    inv = record(u(1), 'HostVO', '', NEW)
+    entry = verdict_from_inventory(inv)
+    assert entry['match_state'] == 'Unmatched' and entry['current_version'] == ''
+
+
+def test_summarize_counts():
+    assert summarize([{'verdict': 'Matched'}, {'verdict': 'NotFound'}, {'verdict': 'NotFound'}]) == {
+        'total': 3, 'matched': 1, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 2}
