@@ -6,6 +6,30 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.zstack.cloud.plugins.module_utils._module import ENV_VARS
+
+_MODULE_ONLY_NOTE = 'module_defaults'
+_ENV_SENTENCE = 'If not set, the value of the E('
+
+
+def _inventory_documentation(module_documentation):
+    """The connection options for plugins (inventory), derived from the module text.
+
+    Plugins take environment fallbacks from ``env:`` entries, which ansible-doc renders
+    itself, so the module's "If not set, the value of E(...) is used" sentences are
+    replaced by ``env:`` entries built from ``_module.ENV_VARS``: one option list and
+    one set of environment variable names for modules and plugins alike.
+    """
+    import yaml  # a dependency of ansible-core, imported only when the docs are read
+
+    doc = yaml.safe_load(module_documentation)
+    for name, option in doc['options'].items():
+        option['description'] = [line for line in option['description'] if not line.startswith(_ENV_SENTENCE)]
+        if name in ENV_VARS:
+            option['env'] = [{'name': ENV_VARS[name]}]
+    doc['notes'] = [note for note in doc['notes'] if _MODULE_ONLY_NOTE not in note]
+    return yaml.safe_dump(doc, default_flow_style=False, sort_keys=False, width=120)
+
 
 class ModuleDocFragment:
     """The connection options shared by every zstack.cloud module (argspec: module_utils/_module.py)."""
@@ -81,3 +105,6 @@ notes:
 requirements:
   - requests >= 2.25.0
 '''
+
+    # Plugins (the zstack.cloud.zstack inventory): the same options with env: entries.
+    INVENTORY = _inventory_documentation(DOCUMENTATION)
