@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Resource helpers shared by the zstack.cloud modules: queries, single reads, timed actions, long jobs.
+
+Private to this collection: not a public API, may change without notice.
+
+Plain Python over a :class:`ZStackClient` (no Ansible), one concern each:
+
+- :func:`query_inventories` pages through a query of any size and splits a long
+  ``uuid?=`` list into several requests (a management node's request line is
+  limited to about 8 KB);
+- :func:`get_inventory` reads one resource by UUID and raises
+  :class:`ZStackNotFoundError` when there is none;
+- :func:`run_action` runs one async action API under a deadline and returns its
+  inventory with a record ``{action, job_uuid, seconds}`` for the module result;
+- :func:`wait_long_job` follows a LongJob (UpdateClusterOS) to a final state.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    ZStackConfigError,
+    ZStackError,
+    ZStackJobError,
+)
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import chunks, validate_uuids
+
+HOSTS_PATH = '/hosts'
+VMS_PATH = '/vm-instances'
+CLUSTERS_PATH = '/clusters'
+LONGJOBS_PATH = '/longjobs'
+GLOBAL_CONFIGS_PATH = '/global-configurations'
+
+DEFAULT_PAGE_SIZE = 1000
+#: 150 UUIDs make a ``q=uuid?=...`` of about 5 KB, well under a management node's ~8 KB request line
+UUIDS_PER_QUERY = 150
+
+LONG_JOB_FINAL_STATES = frozenset(['Succeeded', 'Failed', 'Canceled'])
+LONG_JOB_MAX_POLL_INTERVAL = 10.0
+
+
+class ZStackNotFoundError(ZStackError):
+    """A resource the module works on does not exist (ZStack's query answered an empty list)."""
+
+
+class ZStackStateError(ZStackError):
+    """A resource is in a state the requested operation cannot start from; detected before any change."""
+
+
+def eq(field, value):
+    """A ``field=value`` query condition."""
+    return '%s=%s' % (field, value)
+
+
+def one_of(field, values):
+    """A ``field?=a,b`` query condition (ZStack splits the value at commas)."""
+    return '%s?=%s' % (field, ','.join(values))
+
+
+def _check_page_size(page_size):
+    if not isinstance(page_size, int) or page_size < 1:
+        raise ZStackConfigError('page_size must be a positive integer, got %r' % (page_size,),
+                                remedy='The default %d is what ZStack itself uses' % DEFAULT_PAGE_SIZE)
+
+
+def query_sorted(client, path, conditions=None, sort='uuid', page_size=DEFAULT_PAGE_SIZE):
+    """Every inventory of a query, paging with limit/start in a stable ``sort`` order.
+
+    Like ``ZStackClient.query_all`` (which sorts by ``uuid``), for inventories without a ``uuid``
+    field, such as global configurations.
+    """
+    _check_page_size(page_size)
+    results, start = [], 0
+    while True:
+        page = client.query(path, list(conditions or []), limit=page_size, start=start, sort=sort).get('inventories') or []
+        results.extend(page)
+        if len(page) < page_size:
+            return results
+        start += page_size
+
+
+def query_inventories(client, path, conditions=None, uuids=None, page_size=DEFAULT_PAGE_SIZE,
+                      uuids_per_query=UUIDS_PER_QUERY):
+    """Every inventory of a query API matching all ``conditions`` (ANDed).
+
+    ``uuids`` (when not None) adds ``uuid?=...``; a long list is split into several
+    queries whose answers are merged (no duplicates) and sorted by UUID.
+    An empty ``uuids`` list matches nothing and sends no request.
+    """
+    _check_page_size(page_size)
+    conditions = list(conditions or [])
+    if uuids is None:
+        return client.query_all(path, conditions, page_size=page_size)
+    uuids = validate_uuids(uuids)
+    found = {}
+    for batch in chunks(uuids, uuids_per_query):
+        for inventory in client.query_all(path, conditions + [one_of('uuid', batch)], page_size=page_size):
+            found[inventory.get('uuid')] = inventory
+    return [found[key] for key in sorted(found)]
+
+
+def get_inventory(client, path, uuid, kind):
+    """The inventory of one resource, or ZStackNotFoundError naming what is missing."""
+    validate_uuids([uuid], option='uuid')
+    inventories = client.get('%s/%s' % (path, uuid)).get('inventories') or []
+    if not inventories:
+        raise ZStackNotFoundError('no %s with UUID %s exists on the management node' % (kind, uuid),
+                                  method='GET', path='/v1%s/%s' % (path, uuid),
+                                  remedy='Check the UUID (and that the account may see the %s)' % kind)
+    return inventories[0]
+
+
+def action_record(action, job_uuid=None, seconds=0.0):
+    """One entry of a module's ``actions`` result."""
+    return {'action': action, 'job_uuid': job_uuid, 'seconds': round(seconds, 3)}
+
+
+def run_action(client, resource_path, uuid, action, params=None, timeout=None):
+    """Run one async action API, waiting at most ``timeout`` seconds for its job.
+
+    Returns ``(inventory, record)``: the ``inventory`` of the job result and the
+    ``{action, job_uuid, seconds}`` record of the call.
+    """
+    saved = client.job_timeout
+    if timeout is not None:
+        client.job_timeout = timeout
+    started = client.clock()
+    try:
+        result = client.action(resource_path, uuid, action, params or {})
+    finally:
+        client.job_timeout = saved
+    record = action_record(action, result.get('_job_uuid'), client.clock() - started)
+    return result.get('inventory') or {}, record
+
+
+def _long_job_text(long_job):
+    text = long_job.get('jobResult')
+    if text is None:
+        return 'no jobResult was recorded'
+    text = str(text).strip()
+    return text if len(text) <= 2000 else text[:2000] + '...'
+
+
+def wait_long_job(client, long_job_uuid, timeout, poll_interval=None):
+    """Poll QueryLongJob until the job is Succeeded; raise ZStackJobError when it fails or the deadline passes.
+
+    The poll interval starts at the client's and doubles up to 10 seconds.
+    """
+    interval = poll_interval if poll_interval is not None else client.poll_interval
+    deadline = client.clock() + timeout
+    path = '/v1%s/%s' % (LONGJOBS_PATH, long_job_uuid)
+    while True:
+        long_job = get_inventory(client, LONGJOBS_PATH, long_job_uuid, 'long job')
+        state = long_job.get('state')
+        if state == 'Succeeded':
+            return long_job
+        if state in LONG_JOB_FINAL_STATES:
+            raise ZStackJobError('long job %s (%s) ended %s: %s' % (long_job_uuid, long_job.get('jobName') or 'unnamed',
+                                                                      state, _long_job_text(long_job)),
+                                 method='GET', path=path, job_uuid=long_job_uuid,
+                                 remedy='Read the job result above; fix the cause on the hosts and run again')
+        if client.clock() >= deadline:
+            raise ZStackJobError('long job %s is still %s after %ss: %s' % (long_job_uuid, state, timeout, _long_job_text(long_job)),
+                                 method='GET', path=path, job_uuid=long_job_uuid,
+                                 remedy='The job keeps running on the management node; raise wait_timeout or check it later')
+        client.retry.sleep(interval)
+        interval = min(interval * 2, LONG_JOB_MAX_POLL_INTERVAL)
