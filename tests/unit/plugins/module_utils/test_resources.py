@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Unit tests of _resources: query splitting and paging, single reads, timed actions, long jobs."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackJobError
+from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
+    ZStackNotFoundError,
+    get_inventory,
+    query_inventories,
+    query_sorted,
+    run_action,
+    wait_long_job,
+)
+
+
+def u(n):
+    return '%032x' % n
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+class FakeRetry:
+    def __init__(self, clock):
+        self.sleep = clock.sleep
+
+
+class FakeClient:
+    """The client surface _resources uses, over an in-memory table."""
+
+    def __init__(self, rows=None, longjob_states=None, action_seconds=0.0):
+        self.rows = rows or []
+        self.calls = []
+        self.clock = FakeClock()
+        self.retry = FakeRetry(self.clock)
+        self.job_timeout = 3600
+        self.poll_interval = 1.0
+        self.longjob_states = list(longjob_states or [])
+        self.action_seconds = action_seconds
+        self.timeouts_seen = []
+
+    def _select(self, conditions):
+        rows = self.rows
+        for cond in conditions:
+            if cond.startswith('uuid?='):
+                wanted = set(cond[len('uuid?='):].split(','))
+                rows = [r for r in rows if r['uuid'] in wanted]
+            else:
+                field, value = cond.split('=', 1)
+                rows = [r for r in rows if str(r.get(field)) == value]
+        return rows
+
+    def query(self, path, conditions=None, limit=None, start=None, sort=None, **kwargs):
+        self.calls.append(('query', path, list(conditions or []), limit, start, sort))
+        rows = sorted(self._select(conditions or []), key=lambda r: r.get(sort) or '')
+        start = start or 0
+        return {'inventories': rows[start:start + limit]}
+
+    def query_all(self, path, conditions=None, fields=None, page_size=1000):
+        out, start = [], 0
+        while True:
+            page = self.query(path, conditions, limit=page_size, start=start, sort='uuid')['inventories']
+            out.extend(page)
+            if len(page) < page_size:
+                return out
+            start += page_size
+
+    def get(self, path, params=None):
+        self.calls.append(('get', path))
+        uuid = path.rsplit('/', 1)[-1]
+        if path.startswith('/longjobs/'):
+            state = self.longjob_states.pop(0) if len(self.longjob_states) > 1 else self.longjob_states[0]
+            return {'inventories': [{'uuid': uuid, 'state': state, 'jobName': 'APIUpdateClusterOSMsg',
+                                     'jobResult': 'yum failed on host x' if state == 'Failed' else None}]}
+        return {'inventories': [r for r in self.rows if r['uuid'] == uuid]}
+
+    def action(self, resource_path, uuid, action, params=None):
+        self.calls.append(('action', resource_path, uuid, action, params))
+        self.timeouts_seen.append(self.job_timeout)
+        self.clock.now += self.action_seconds
+        return {'inventory': {'uuid': uuid, 'state': 'Maintenance'}, '_job_uuid': 'f' * 32}
+
+
+def test_query_splits_uuid_lists_and_merges_sorted():
+    rows = [{'uuid': u(i), 'state': 'Enabled' if i % 2 else 'Disabled'} for i in range(400)]
+    client = FakeClient(rows)
+    wanted = [u(i) for i in reversed(range(400))] + [u(7), u(9999)]
+    result = query_inventories(client, '/hosts', ['state=Enabled'], uuids=wanted, page_size=1000, uuids_per_query=150)
+    assert [r['uuid'] for r in result] == [u(i) for i in range(1, 400, 2)]
+    queries = [c for c in client.calls if c[0] == 'query']
+    assert len(queries) == 3  # 401 distinct UUIDs, 150 a query
+    assert all(q[2][0] == 'state=Enabled' and q[2][1].startswith('uuid?=') for q in queries)
+    assert max(len(q[2][1]) for q in queries) < 150 * 33 + 10
+
+
+def test_query_without_uuids_pages_through_everything():
+    client = FakeClient([{'uuid': u(i)} for i in range(25)])
+    assert len(query_inventories(client, '/hosts', page_size=10)) == 25
+    assert [c[4] for c in client.calls] == [0, 10, 20]
+
+
+def test_empty_uuid_list_sends_nothing():
+    client = FakeClient([{'uuid': u(1)}])
+    assert query_inventories(client, '/hosts', uuids=[]) == []
+    assert client.calls == []
+
+
+@pytest.mark.parametrize('size', [0, -1, '10'])
+def test_bad_page_size(size):
+    with pytest.raises(ZStackConfigError):
+        query_inventories(FakeClient(), '/hosts', page_size=size)
+
+
+def test_query_sorted_uses_the_given_sort_key():
+    client = FakeClient([{'uuid': None, 'name': 'n%03d' % i} for i in range(5)])
+    assert [r['name'] for r in query_sorted(client, '/global-configurations', [], sort='name', page_size=2)] == \
+        ['n000', 'n001', 'n002', 'n003', 'n004']
+    assert {c[5] for c in client.calls} == {'name'}
+
+
+def test_get_inventory_found_and_missing():
+    client = FakeClient([{'uuid': u(1), 'name': 'kvm-1'}])
+    assert get_inventory(client, '/hosts', u(1), 'host')['name'] == 'kvm-1'
+    with pytest.raises(ZStackNotFoundError) as err:
+        get_inventory(client, '/hosts', u(2), 'host')
+    assert 'no host with UUID %s' % u(2) in str(err.value)
+    with pytest.raises(ZStackConfigError):
+        get_inventory(client, '/hosts', 'not-a-uuid', 'host')
+
+
+def test_run_action_records_job_and_time_and_restores_the_deadline():
+    client = FakeClient(action_seconds=4.25)
+    inventory, record = run_action(client, '/hosts', u(1), 'changeHostState', {'stateEvent': 'maintain'}, timeout=7200)
+    assert inventory == {'uuid': u(1), 'state': 'Maintenance'}
+    assert record == {'action': 'changeHostState', 'job_uuid': 'f' * 32, 'seconds': 4.25}
+    assert client.timeouts_seen == [7200]
+    assert client.job_timeout == 3600
+
+
+def test_wait_long_job_until_succeeded_with_growing_interval():
+    client = FakeClient(longjob_states=['Waiting', 'Running', 'Running', 'Running', 'Running', 'Running', 'Succeeded'])
+    job = wait_long_job(client, u(5), timeout=600)
+    assert job['state'] == 'Succeeded'
+    assert client.clock.now == 1 + 2 + 4 + 8 + 10 + 10
+
+
+@pytest.mark.parametrize('state', ['Failed', 'Canceled'])
+def test_wait_long_job_fails_with_the_job_result(state):
+    client = FakeClient(longjob_states=['Running', state])
+    with pytest.raises(ZStackJobError) as err:
+        wait_long_job(client, u(5), timeout=600)
+    assert 'ended %s' % state in str(err.value)
+    assert err.value.job_uuid == u(5)
+    if state == 'Failed':
+        assert 'yum failed on host x' in str(err.value)
+
+
+def test_wait_long_job_deadline():
+    client = FakeClient(longjob_states=['Running'])
+    with pytest.raises(ZStackJobError) as err:
+        wait_long_job(client, u(5), timeout=30)
+    assert 'still Running after 30s' in str(err.value)
+    assert client.clock.now >= 30
