@@ -1,0 +1,89 @@
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The control plane under /_sim/ (JSON in and out, no auth): reset, seed, sessions, faults, job pacing, counters, state."""
+
+from __future__ import annotations
+
+import json
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from .models import Backend
+
+CONTROL_MAP = Map([
+    Rule("/_sim/reset", methods=["POST"], endpoint="reset"),
+    Rule("/_sim/seed", methods=["POST"], endpoint="seed"),
+    Rule("/_sim/sessions/expire", methods=["POST"], endpoint="expire_sessions"),
+    Rule("/_sim/faults", methods=["POST"], endpoint="add_fault"),
+    Rule("/_sim/faults", methods=["DELETE"], endpoint="clear_faults"),
+    Rule("/_sim/jobs", methods=["POST"], endpoint="set_jobs"),
+    Rule("/_sim/clock", methods=["POST"], endpoint="clock"),
+    Rule("/_sim/counters", methods=["GET"], endpoint="counters"),
+    Rule("/_sim/state", methods=["GET"], endpoint="state"),
+], strict_slashes=False)
+
+
+def _json(status: int, payload) -> Response:
+    return Response(json.dumps(payload), status=status, content_type="application/json")
+
+
+class Control:
+    """Handlers of the control plane; each calls the backend."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def handle(self, request: Request) -> Response:
+        try:
+            endpoint, _args = CONTROL_MAP.bind("simulator").match(request.path, method=request.method)
+        except HTTPException as exc:
+            return _json(exc.code or 404, {"error": exc.description})
+        try:
+            body = json.loads(request.get_data() or b"{}")
+        except ValueError as exc:
+            return _json(400, {"error": f"invalid JSON: {exc}"})
+        if not isinstance(body, dict):
+            return _json(400, {"error": "the body must be a JSON object"})
+        try:
+            return _json(200, getattr(self, endpoint)(body))
+        except (ValueError, KeyError, TypeError) as exc:
+            return _json(400, {"error": f"{type(exc).__name__}: {exc}"})
+
+    def reset(self, body: dict) -> dict:
+        self.backend.reset(body or None)
+        return {"ok": True}
+
+    def seed(self, body: dict) -> dict:
+        self.backend.seed(body)
+        return {"ok": True}
+
+    def expire_sessions(self, body: dict) -> dict:
+        return {"expired": self.backend.expire_sessions(body.get("uuids"))}
+
+    def add_fault(self, body: dict) -> dict:
+        self.backend.add_fault(body)
+        return {"ok": True}
+
+    def clear_faults(self, _body: dict) -> dict:
+        self.backend.clear_faults()
+        return {"ok": True}
+
+    def set_jobs(self, body: dict) -> dict:
+        with self.backend.lock:
+            if "polls_before_done" in body:
+                self.backend.polls_before_done = int(body["polls_before_done"])
+            if "longjob_ticks" in body:
+                self.backend.longjob_ticks = int(body["longjob_ticks"])
+            return {"polls_before_done": self.backend.polls_before_done, "longjob_ticks": self.backend.longjob_ticks}
+
+    def clock(self, body: dict) -> dict:
+        self.backend.advance_clock(float(body.get("advance", 0)))
+        return {"offset": self.backend.clock_offset}
+
+    def counters(self, _body: dict) -> dict:
+        return self.backend.counters_snapshot()
+
+    def state(self, _body: dict) -> dict:
+        return self.backend.dump_state()

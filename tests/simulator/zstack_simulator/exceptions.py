@@ -1,0 +1,91 @@
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Typed errors of the simulator, and the ONE place that turns them into HTTP responses.
+
+SimulatorError
+ +-- RestError       REST-layer fault: plain-text body, 4xx/5xx status (RestServer.sendResponse)
+ +-- ApiError        business error: HTTP 503 + {"error": ErrorCode} (sync), or a failed job result
+"""
+
+from __future__ import annotations
+
+import json
+
+from werkzeug.wrappers import Response
+
+from . import errors
+
+
+class SimulatorError(Exception):
+    """Base of every error the simulator raises on purpose."""
+
+
+class RestError(SimulatorError):
+    """A REST-layer fault answered with a plain-text body."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(text)
+        self.status = status
+        self.text = text
+
+
+class ApiError(SimulatorError):
+    """A ZStack ErrorCode (business error)."""
+
+    def __init__(self, code: str, details: str | None = None, cause: ApiError | None = None, description: str | None = None) -> None:
+        super().__init__(f"{code}: {details}")
+        self.code = code
+        self.details = details
+        self.cause = cause
+        self.description = description or errors.DESCRIPTIONS.get(code, code)
+
+    def to_dict(self) -> dict:
+        """ErrorCode JSON; null fields are left out as Gson does."""
+        out = {"code": self.code, "description": self.description}
+        if self.details is not None:
+            out["details"] = self.details
+        if self.cause is not None:
+            out["cause"] = self.cause.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ApiError:
+        """Build an error from an ErrorCode-like dict (used by fault injection)."""
+        cause = data.get("cause")
+        return cls(
+            data.get("code", errors.SYS_INTERNAL),
+            data.get("details"),
+            cause=cls.from_dict(cause) if isinstance(cause, dict) else None,
+            description=data.get("description"),
+        )
+
+
+def arg_error(details: str) -> ApiError:
+    """SYS.1007, as ZStack's argerr()."""
+    return ApiError(errors.SYS_INVALID_ARGUMENT, details)
+
+
+def operation_error(details: str, cause: ApiError | None = None) -> ApiError:
+    """SYS.1006, as ZStack's operr()."""
+    return ApiError(errors.SYS_OPERATION, details, cause=cause)
+
+
+def session_expired() -> ApiError:
+    return ApiError(errors.ID_INVALID_SESSION, errors.SESSION_EXPIRED)
+
+
+def json_response(status: int, payload: dict, headers: dict | None = None) -> Response:
+    return Response(json.dumps(payload), status=status, headers=headers, content_type="application/json; charset=utf-8")
+
+
+def error_body(exc: ApiError) -> dict:
+    return {"error": exc.to_dict()}
+
+
+def to_response(exc: SimulatorError) -> Response:
+    """Serialise a typed error; the only place where errors become HTTP."""
+    if isinstance(exc, RestError):
+        return Response(exc.text, status=exc.status, content_type="text/plain; charset=utf-8")
+    if isinstance(exc, ApiError):
+        return json_response(503, error_body(exc))
+    return Response(str(exc), status=500, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,181 @@
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The WSGI application (request pipeline) and SimulatorServer, a server in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from . import control, errors
+from .exceptions import RestError, SimulatorError, json_response, to_response
+from .models import Backend
+from .responses import Call, Responses
+from .routes import API_MAP, FLAGS, rule_label
+
+CONTEXT_PATH = "/zstack"
+
+
+def _method_mismatch(method: str, path: str) -> RestError:
+    """What RestServer.handleNonUniqueApi answers when no API of the path takes this method."""
+    if method == "POST":
+        return RestError(500, errors.NO_CREATIONAL_API.format(path=path))
+    if method == "GET":
+        return RestError(500, errors.NO_QUERY_API.format(path=path))
+    if method == "DELETE":
+        return RestError(500, errors.NO_DELETE_API.format(path=path))
+    if method == "PUT":
+        return RestError(400, errors.NO_ACTION_MAPPING.format(path=path))
+    return RestError(405, errors.METHOD_NOT_ALLOWED.format(method=method, path=path))
+
+
+class _Drop(Exception):
+    """Raised to close the connection without an answer."""
+
+
+class SimulatorApp:
+    """WSGI app: request-line limit -> control plane -> faults -> routing -> handler -> response."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.responses = Responses(backend)
+        self.control = control.Control(backend)
+
+    def __call__(self, environ, start_response):
+        try:
+            response = self.handle(environ)
+        except _Drop:
+            sock = environ.get("werkzeug.socket")
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            response = Response(b"", status=500)
+            response.headers["Connection"] = "close"
+        return response(environ, start_response)
+
+    def _request_line_length(self, environ) -> int:
+        raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
+        return len(environ.get("REQUEST_METHOD", "")) + 1 + len(raw_uri.encode("latin-1", "replace")) + 1 + len(environ.get("SERVER_PROTOCOL", ""))
+
+    def handle(self, environ) -> Response:  # pylint: disable=too-many-locals
+        if self._request_line_length(environ) > self.backend.max_request_line:
+            return Response(errors.REQUEST_URI_TOO_LONG, status=414, content_type="text/plain; charset=utf-8")
+        request = Request(environ)
+        path = request.path
+        if path.startswith("/_sim/") or path == "/_sim":
+            return self.control.handle(request)
+        if path.startswith(CONTEXT_PATH + "/"):
+            path = path[len(CONTEXT_PATH):]
+        method = request.method
+        adapter = API_MAP.bind("simulator")
+        rule, args, mismatch = None, {}, None
+        try:
+            rule, args = adapter.match(path, method=method, return_rule=True)
+        except MethodNotAllowed:
+            mismatch = _method_mismatch(method, path)
+        except NotFound:
+            pass
+        handler_name = rule.endpoint if rule is not None else None
+        flags = FLAGS.get(handler_name, set())
+        self.backend.count_request(method, rule_label(rule) if rule is not None else None, api=rule is not None, login_or_logout="login" in flags)
+        fault = self.backend.take_http_fault(method, path)
+        if fault is not None:
+            faulted = self._apply_fault(fault)
+            if faulted is not None:
+                return faulted
+        try:
+            if mismatch is not None:
+                raise mismatch
+            handler = getattr(self.responses, handler_name, None) if handler_name else None
+            if handler is None:
+                raise RestError(404, errors.NO_API_MAPPING.format(path=path))
+            call = Call(self.backend, method, path, request.args, request.headers, request.get_data())
+            with self.backend.lock:
+                self.backend.tick()
+                status, payload = handler(call, **args)
+            return json_response(status, payload)
+        except SimulatorError as exc:
+            return to_response(exc)
+
+    @staticmethod
+    def _apply_fault(fault: dict) -> Response | None:
+        if fault.get("delay"):
+            time.sleep(float(fault["delay"]))
+        if fault.get("drop"):
+            raise _Drop()
+        if fault.get("status") is None:
+            return None
+        body = fault.get("body", "")
+        if isinstance(body, (dict, list)):
+            import json  # pylint: disable=import-outside-toplevel
+            body = json.dumps(body)
+            content_type = fault.get("content_type", "application/json")
+        else:
+            content_type = fault.get("content_type", "text/plain")
+        return Response(body, status=int(fault["status"]), headers=fault.get("headers") or {}, content_type=content_type)
+
+
+class _Handler(WSGIRequestHandler):
+    """Quiet unless --request-log."""
+
+    request_log = False
+
+    def log_request(self, code="-", size="-"):
+        if self.request_log:
+            super().log_request(code, size)
+
+    def log_error(self, format, *args):  # pylint: disable=redefined-builtin
+        if self.request_log:
+            super().log_error(format, *args)
+
+
+class SimulatorServer:  # pylint: disable=too-many-instance-attributes
+    """A simulator on a background thread.  ``url`` is the base URL without /zstack."""
+
+    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, seed=None, ssl_context=None, request_log: bool = False) -> None:
+        self.host = host
+        self.port = port
+        self.backend = Backend(seed)
+        self.app = SimulatorApp(self.backend)
+        self.ssl_context = ssl_context
+        self.request_log = request_log
+        self._server = None
+        self._thread = None
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.ssl_context else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"
+
+    def start(self) -> SimulatorServer:
+        handler = type("SimHandler", (_Handler,), {"request_log": self.request_log})
+        self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=handler, ssl_context=self.ssl_context)
+        self._server.daemon_threads = True
+        self.port = self._server.socket.getsockname()[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="zstack-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> SimulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,106 @@
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The /_sim control plane: reset, seed, faults (status, drop, delay, filters), counters, state."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from zstack_simulator.fleet import V632, fixed_uuid
+
+VI_PATH = "/v1/vm-instances/virtualizer-info"
+
+
+def d(name: str) -> str:
+    return fixed_uuid("demo", name)
+
+
+def test_fault_status_body_headers_and_count(sim):
+    sim.login()
+    sim.control("POST", "faults", {"count": 2, "status": 502, "body": "bad gateway", "headers": {"Retry-After": "1"}, "path": VI_PATH})
+    for _ in range(2):
+        rsp = sim.virtualizer_info([d("kvm-1")])
+        assert (rsp.status_code, rsp.text, rsp.headers["Retry-After"]) == (502, "bad gateway", "1")
+    assert sim.virtualizer_info([d("kvm-1")]).status_code == 200
+    # other paths were never affected
+    assert sim.get("/hosts").status_code == 200
+
+
+def test_fault_path_and_method_filters(sim):
+    sim.login()
+    sim.control("POST", "faults", {"status": 503, "body": "{}", "method": "PUT", "path": "/zstack/v1/hosts"})
+    assert sim.get("/hosts").status_code == 200
+    rsp = sim.put(f"/hosts/{d('kvm-1')}/actions", {"reconnectHost": {}})
+    assert rsp.status_code == 503
+
+
+def test_fault_drop_closes_connection(sim):
+    sim.login()
+    sim.control("POST", "faults", {"drop": True, "path": VI_PATH})
+    with pytest.raises(requests.ConnectionError):
+        requests.get(sim.api + "/vm-instances/virtualizer-info", params={"uuids": d("kvm-1")}, headers=sim.auth(), timeout=10)
+    assert sim.virtualizer_info([d("kvm-1")]).status_code == 200
+
+
+def test_fault_delay(sim):
+    sim.login()
+    sim.control("POST", "faults", {"delay": 0.6, "path": VI_PATH})
+    start = time.monotonic()
+    rsp = sim.virtualizer_info([d("kvm-1")])
+    assert rsp.status_code == 200
+    assert time.monotonic() - start >= 0.6
+
+
+def test_delete_faults(sim):
+    sim.login()
+    sim.control("POST", "faults", {"count": 5, "status": 500, "body": "boom"})
+    sim.control("DELETE", "faults")
+    assert sim.get("/hosts").status_code == 200
+
+
+def test_counters(sim):
+    sim.login()
+    sim.virtualizer_info([d("kvm-1")])
+    sim.virtualizer_info([d("kvm-2")])
+    sim.get(f"/hosts/{d('kvm-1')}")
+    sim.put(f"/hosts/{d('kvm-1')}/actions", {"reconnectHost": {}})
+    sim.http.delete(f"{sim.api}/accounts/sessions/{'0' * 32}")
+    counters = sim.control("GET", "counters")
+    assert counters["requests"]["GET /v1/vm-instances/virtualizer-info"] == 2
+    assert counters["requests"]["GET /v1/hosts/{uuid}"] == 1
+    assert counters["requests"]["PUT /v1/accounts/login"] == 1
+    assert counters["total_requests"] == 6
+    assert counters["mutating_requests"] == 1  # login and logout are not counted
+    assert counters["logins"] == 1 and counters["logouts"] == 0
+    assert counters["active_sessions"] == 1
+
+
+def test_reset_clears_sessions_and_counters(sim):
+    sim.login()
+    sim.get("/hosts")
+    sim.reset({"fleet": "seed-page"})
+    counters = sim.control("GET", "counters")
+    assert counters["total_requests"] == 0 and counters["active_sessions"] == 0
+    sim.login()
+    assert len(sim.get("/hosts").json()["inventories"]) == 1
+
+
+def test_seed_adds_resources(sim):
+    sim.control("POST", "seed", {"vms": [{"uuid": "b" * 32, "name": "extra", "hostUuid": d("kvm-1"), "qemuVersion": V632}]})
+    infos = sim.virtualizer_info(["b" * 32]).json()["inventories"]
+    assert infos[0]["infoList"][0]["matchState"] == "Matched"
+
+
+def test_state_dump(sim):
+    state = sim.control("GET", "state")
+    assert state["hosts"][d("kvm-3")]["qemuVersion"] == "4.2.0-627.g36ee592.el7"
+    assert state["vms"][d("vm-3")]["record"] is None
+    assert state["other_resources"][d("volume-1")] == "VolumeVO"
+
+
+def test_control_plane_rejects_bad_spec(sim):
+    rsp = requests.post(f"{sim.url}/_sim/reset", json={"fleet": "no-such-fleet"}, timeout=10)
+    assert rsp.status_code == 400

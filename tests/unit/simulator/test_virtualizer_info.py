@@ -1,0 +1,144 @@
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""GetVirtualizerInfo: list encoding, whole-call failures, omission, matchState and the seed page example."""
+
+from __future__ import annotations
+
+import json
+
+from zstack_simulator import errors
+from zstack_simulator.fleet import V627, V632, fixed_uuid
+
+SEED_PAGE_EXAMPLE = json.loads("""
+{ "inventories": [ { "uuid": "3ce46fb7eb2e369c88d5fd671d1c1694", "resourceType": "HostVO", "infoList": [ { "hypervisor": "qemu-kvm",
+"currentVersion": "4.2.0-632.g6a6222b.el7", "expectVersion": "4.2.0-632.g6a6222b.el7", "matchState": "Matched" } ] },
+{ "uuid": "5c10fab3f649380e9dce16bb22ffd572", "resourceType": "VmInstanceVO", "infoList": [ { "hypervisor": "qemu-kvm",
+"currentVersion": "4.2.0-632.g6a6222b.el7", "expectVersion": "4.2.0-632.g6a6222b.el7", "matchState": "Matched" } ] },
+{ "uuid": "78a8b78906233d57bce710e89b24ebc0", "resourceType": "VmInstanceVO", "infoList": [ { "hypervisor": "qemu-kvm",
+"currentVersion": "4.2.0-632.g6a6222b.el7", "expectVersion": "4.2.0-632.g6a6222b.el7", "matchState": "Matched" } ] } ] }
+""")
+SEED_UUIDS = ["3ce46fb7eb2e369c88d5fd671d1c1694", "5c10fab3f649380e9dce16bb22ffd572", "78a8b78906233d57bce710e89b24ebc0"]
+
+
+def d(name: str) -> str:
+    return fixed_uuid("demo", name)
+
+
+def _by_uuid(rsp) -> dict:
+    assert rsp.status_code == 200, rsp.text
+    return {inv["uuid"]: inv for inv in rsp.json()["inventories"]}
+
+
+def _error(rsp) -> dict:
+    assert rsp.status_code == 503, rsp.text
+    return rsp.json()["error"]
+
+
+def test_seed_page_example_reproduced_exactly(sim):
+    sim.reset({"fleet": "seed-page"})
+    rsp = sim.virtualizer_info(SEED_UUIDS)
+    assert rsp.status_code == 200
+    assert rsp.json() == SEED_PAGE_EXAMPLE
+    # same key order as the documentation page
+    inv = rsp.json()["inventories"][0]
+    assert list(inv) == ["uuid", "resourceType", "infoList"]
+    assert list(inv["infoList"][0]) == ["hypervisor", "currentVersion", "expectVersion", "matchState"]
+    # the order is not the input order but stable
+    assert sim.virtualizer_info(list(reversed(SEED_UUIDS))).json() == SEED_PAGE_EXAMPLE
+
+
+def test_indexed_list_form(sim):
+    sim.reset({"fleet": "seed-page"})
+    params = [(f"uuids.{i}", u) for i, u in enumerate(SEED_UUIDS)]
+    rsp = sim.get("/vm-instances/virtualizer-info", params=params)
+    assert rsp.json() == SEED_PAGE_EXAMPLE
+
+
+def test_comma_joined_uuids_are_one_element(sim):
+    sim.reset({"fleet": "seed-page"})
+    rsp = sim.get("/vm-instances/virtualizer-info", params={"uuids": ",".join(SEED_UUIDS)})
+    assert _error(rsp) == {"code": "SYS.1007", "description": "One or more API argument is invalid", "details": errors.UUIDS_WRONG_TYPE}
+
+
+def test_demo_match_states(sim):
+    names = ["kvm-1", "kvm-2", "kvm-3", "kvm-4", "kvm-5", "vm-1", "vm-4", "vm-6", "vm-10", "vm-11"]
+    infos = {u: inv["infoList"][0] for u, inv in _by_uuid(sim.virtualizer_info([d(n) for n in names])).items()}
+    assert infos[d("kvm-1")] == {"hypervisor": "qemu-kvm", "currentVersion": V632, "expectVersion": V632, "matchState": "Matched"}
+    assert infos[d("kvm-3")] == {"hypervisor": "qemu-kvm", "currentVersion": V627, "expectVersion": V632, "matchState": "Unmatched"}
+    assert infos[d("vm-6")]["matchState"] == "Matched"  # VM on the unmatched host, compared with the host's version
+    assert infos[d("vm-6")]["expectVersion"] == V627
+    assert infos[d("vm-4")] == {"hypervisor": "qemu-kvm", "currentVersion": V627, "expectVersion": V632, "matchState": "Unmatched"}
+    assert infos[d("vm-10")]["matchState"] == "Unmatched"
+    # Unknown: no OS category -> expectVersion is left out of the JSON
+    assert infos[d("kvm-5")]["matchState"] == "Unknown"
+    assert "expectVersion" not in infos[d("kvm-5")]
+    assert infos[d("vm-11")]["matchState"] == "Matched"
+
+
+def test_no_record_resources_are_omitted(sim):
+    rsp = sim.virtualizer_info([d("vm-3"), d("kvm-6"), d("vm-1"), d("vm-8")])
+    assert list(_by_uuid(rsp)) == [d("vm-1")]
+
+
+def test_no_error_field_and_resource_types(sim):
+    for inv in sim.virtualizer_info([d("kvm-1"), d("vm-1")]).json()["inventories"]:
+        assert "error" not in inv
+        assert inv["resourceType"] == ("HostVO" if inv["uuid"] == d("kvm-1") else "VmInstanceVO")
+
+
+def test_order_is_not_input_order(sim):
+    uuids = [d(n) for n in ("vm-1", "vm-2", "vm-4", "vm-5", "kvm-1", "kvm-2")]
+    got = [inv["uuid"] for inv in sim.virtualizer_info(uuids).json()["inventories"]]
+    assert sorted(got) == sorted(uuids)
+    assert got == sorted(uuids)
+
+
+def test_missing_uuids_is_mandatory_error_before_session_check(sim):
+    rsp = sim.get("/vm-instances/virtualizer-info", headers={"Authorization": "OAuth " + "0" * 32})
+    assert _error(rsp) == {"code": "SYS.1007", "description": "One or more API argument is invalid",
+                           "details": "field[uuids] of message[org.zstack.header.message.ApiMessageParamValidator] is mandatory, can not be null"}
+
+
+def test_type_check_comes_after_session_check(sim):
+    rsp = sim.virtualizer_info([d("volume-1")], headers={"Authorization": "OAuth " + "0" * 32})
+    assert _error(rsp)["code"] == "ID.1001"
+
+
+def test_volume_uuid_fails_whole_call(sim):
+    err = _error(sim.virtualizer_info([d("kvm-1"), d("vm-1"), d("volume-1")]))
+    assert err == {"code": "SYS.1007", "description": "One or more API argument is invalid",
+                   "details": "The 'uuids' parameter must belong to the VmInstanceVO or HostVO"}
+
+
+def test_unknown_uuid_fails_whole_call(sim):
+    err = _error(sim.virtualizer_info([d("kvm-1"), "0123456789abcdef0123456789abcdef"]))
+    assert err["details"] == errors.UUIDS_WRONG_TYPE
+
+
+def test_duplicate_uuid_fails_whole_call(sim):
+    err = _error(sim.virtualizer_info([d("kvm-1"), d("kvm-1")]))
+    assert (err["code"], err["details"]) == ("SYS.1007", errors.UUIDS_WRONG_TYPE)
+
+
+def test_zone_uuid_is_not_a_host_or_vm(sim):
+    err = _error(sim.virtualizer_info([d("zone-1")]))
+    assert err["details"] == errors.UUIDS_WRONG_TYPE
+
+
+def test_non_premium_build_falls_through_to_query_vm(sim):
+    sim.reset({"fleet": "demo", "premium": False})
+    rsp = sim.virtualizer_info([d("kvm-1")])
+    assert rsp.status_code == 200
+    assert rsp.json() == {"inventories": [], "schema": {}}
+    # still a session-checked query
+    assert _error(sim.virtualizer_info([d("kvm-1")], headers={"Authorization": "OAuth " + "0" * 32}))["code"] == "ID.1001"
+
+
+def test_access_by_non_admin_needs_ownership(sim):
+    sim.reset({"fleet": "demo", "accounts": [{"name": "tenant", "password": "pw"}],
+               "vms": [{"uuid": "a" * 32, "name": "tenant-vm", "hostUuid": d("kvm-1"), "qemuVersion": V632, "accountName": "tenant"}]})
+    import hashlib  # pylint: disable=import-outside-toplevel
+    sim.login("tenant", hashlib.sha512(b"pw").hexdigest())
+    assert list(_by_uuid(sim.virtualizer_info(["a" * 32]))) == ["a" * 32]
+    err = _error(sim.virtualizer_info(["a" * 32, d("kvm-1")]))
+    assert err["code"] == "SYS.1007" and "is not owned by account" in err["details"]
