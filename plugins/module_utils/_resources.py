@@ -159,8 +159,8 @@ def wait_long_job(client, long_job_uuid, timeout, poll_interval=None):
         if state == 'Succeeded':
             return long_job
         if state in LONG_JOB_FINAL_STATES:
-            raise ZStackJobError('long job %s (%s) ended %s: %s' % (long_job_uuid, long_job.get('jobName') or 'unnamed',
-                                                                      state, _long_job_text(long_job)),
+            name = long_job.get('jobName') or 'unnamed'
+            raise ZStackJobError('long job %s (%s) ended %s: %s' % (long_job_uuid, name, state, _long_job_text(long_job)),
                                  method='GET', path=path, job_uuid=long_job_uuid,
                                  remedy='Read the job result above; fix the cause on the hosts and run again')
         if client.clock() >= deadline:

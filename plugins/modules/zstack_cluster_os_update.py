@@ -22,14 +22,16 @@ description:
   - After a qemu-kvm update, reconnect the hosts (M(zstack.cloud.zstack_host) with O(zstack.cloud.zstack_host#module:reconnect=true))
     so ZStack reads the new version, then reboot or migrate their VMs.
 author:
-  - zstack.cloud contributors
+  - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
 attributes:
   check_mode:
+    description: Can run in check mode and return a changed status prediction without modifying the target.
     support: full
     details: The module reads the cluster (and the host) and reports the request it would send, without sending it.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   cluster_uuid:

@@ -16,16 +16,18 @@ description:
     global configurations, each with its current and default value.
   - A ZStack global configuration is named by a category and a name; the name may itself contain dots.
     For example the host maintenance policy is category C(host), name C(host.maintenance.policy), so its key in
-    RV(values) is C(host.host.maintenance.policy).
+    RV(config_values) is C(host.host.maintenance.policy).
 author:
-  - zstack.cloud contributors
+  - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
 attributes:
   check_mode:
+    description: Can run in check mode and return a changed status prediction without modifying the target.
     support: full
     details: The module only reads; it behaves the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   category:
@@ -52,9 +54,9 @@ EXAMPLES = r'''
 
 - name: Refuse to maintain hosts while ZStack would stop VMs that fail to migrate
   ansible.builtin.assert:
-    that: policy['values']['host.host.maintenance.policy'] == 'JustMigrate'
+    that: policy.config_values['host.host.maintenance.policy'] == 'JustMigrate'
     fail_msg: >-
-      host.maintenance.policy is {{ policy['values']['host.host.maintenance.policy'] }}:
+      host.maintenance.policy is {{ policy.config_values['host.host.maintenance.policy'] }}:
       ZStack stops every VM that fails to migrate when a host enters maintenance
 
 - name: Read every configuration of the kvm category
@@ -99,10 +101,10 @@ global_configs:
       description: ZStack's description of the configuration.
       returned: when ZStack has one
       type: str
-values:
+config_values:
   description:
     - The current values keyed by C(<category>.<name>), for example C(host.host.maintenance.policy).
-    - In Jinja write C(result['values']), not C(result.values), which is the dictionary method of that name.
+    - Named so rather than C(values), which Jinja's dot notation would resolve to the dictionary method.
   returned: always
   type: dict
   sample: {host.host.maintenance.policy: StopVmOnMigrationFailure}
@@ -120,7 +122,7 @@ def gather(module, client):
     configs = sorted((dict((k, inv.get(k)) for k in KEEP if k in inv) for inv in inventories),
                      key=lambda c: (c.get('category') or '', c.get('name') or ''))
     values = dict(('%s.%s' % (c.get('category'), c.get('name')), c.get('value')) for c in configs)
-    return {'changed': False, 'global_configs': configs, 'values': values}
+    return {'changed': False, 'global_configs': configs, 'config_values': values}
 
 
 def main():

@@ -19,14 +19,16 @@ description:
   - When both are asked for, the state change runs first, then the reconnect.
   - Each call is an async ZStack job; the module waits for it to finish and reports its job UUID in RV(actions).
 author:
-  - zstack.cloud contributors
+  - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
 attributes:
   check_mode:
+    description: Can run in check mode and return a changed status prediction without modifying the target.
     support: full
     details: The module reads the host and reports what it would do, without any changing call.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The diff shows the host's administrative state before and after.
 options:

@@ -18,14 +18,16 @@ description:
   - Each call is an async ZStack job; the module waits for it to finish and reports its job UUID in RV(actions).
   - On KVM a ZStack reboot stops and starts the qemu process, so the VM then runs the qemu-kvm installed on its host.
 author:
-  - zstack.cloud contributors
+  - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
 attributes:
   check_mode:
+    description: Can run in check mode and return a changed status prediction without modifying the target.
     support: full
     details: The module reads the VM and reports what it would do, without any changing call.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The diff shows the VM state before and after.
 options:

@@ -18,14 +18,16 @@ description:
   - Pages through fleets of any size with O(page_size) VMs a request; a long O(uuids) list is split into
     several requests so that no request line exceeds what a management node accepts.
 author:
-  - zstack.cloud contributors
+  - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
 attributes:
   check_mode:
+    description: Can run in check mode and return a changed status prediction without modifying the target.
     support: full
     details: The module only reads; it behaves the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   uuids:

@@ -23,14 +23,16 @@ description:
     was rejected.
   - A live migration starts a new qemu process on the destination, so the VM then runs the qemu-kvm installed there.
 author:
-  - zstack.cloud contributors
+  - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
 attributes:
   check_mode:
+    description: Can run in check mode and return a changed status prediction without modifying the target.
     support: full
     details: The module reads the VM and the candidates, chooses the destination and reports it, without migrating.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   uuid:

@@ -14,7 +14,7 @@ POLICY_KEY = 'host.host.maintenance.policy'
 def test_maintenance_policy_by_category_and_name(run):
     result = run(zstack_global_config_info, category='host', name='host.maintenance.policy')
     assert result['changed'] is False
-    assert result['values'] == {POLICY_KEY: 'StopVmOnMigrationFailure'}
+    assert result['config_values'] == {POLICY_KEY: 'StopVmOnMigrationFailure'}
     (config,) = result['global_configs']
     assert config['category'] == 'host'
     assert config['name'] == 'host.maintenance.policy'
@@ -25,7 +25,7 @@ def test_maintenance_policy_by_category_and_name(run):
 def test_changed_value_is_read(run, sim):
     sim.backend.seed({'global_configs': [{'category': 'host', 'name': 'host.maintenance.policy', 'value': 'JustMigrate'}]})
     result = run(zstack_global_config_info, name='host.maintenance.policy')
-    assert result['values'][POLICY_KEY] == 'JustMigrate'
+    assert result['config_values'][POLICY_KEY] == 'JustMigrate'
     assert result['global_configs'][0]['defaultValue'] == 'StopVmOnMigrationFailure'
 
 
@@ -33,11 +33,11 @@ def test_everything_sorted_by_category_and_name(run):
     result = run(zstack_global_config_info, check_mode=True)
     keys = [(c['category'], c['name']) for c in result['global_configs']]
     assert keys == sorted(keys)
-    assert POLICY_KEY in result['values']
-    assert len(result['values']) == len(keys)
+    assert POLICY_KEY in result['config_values']
+    assert len(result['config_values']) == len(keys)
 
 
 def test_nothing_matches(run):
     result = run(zstack_global_config_info, category='no-such-category')
     assert result['global_configs'] == []
-    assert result['values'] == {}
+    assert result['config_values'] == {}
