@@ -106,5 +106,8 @@ requirements:
   - requests >= 2.25.0
 '''
 
-    # Plugins (the zstack.cloud.zstack inventory): the same options with env: entries.
-    INVENTORY = _inventory_documentation(DOCUMENTATION)
+
+# Plugins (the zstack.cloud.zstack inventory): the same options with env: entries, used as
+# zstack.cloud.zstack.inventory. Set outside the class body because ansible-test's yamllint
+# reads every assignment in a fragment class as a YAML string literal.
+ModuleDocFragment.INVENTORY = _inventory_documentation(ModuleDocFragment.DOCUMENTATION)

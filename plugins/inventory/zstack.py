@@ -25,7 +25,7 @@ description:
   - The source file must be named C(zstack.yml) or C(zstack.yaml), or end with C(.zstack.yml) or C(.zstack.yaml).
   - When the plugin logs in itself (O(account_name) and O(password)) it logs out at the end of every run.
 author:
-  - zstack.cloud contributors
+  - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - constructed
   - inventory_cache
@@ -213,7 +213,6 @@ from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import (
     NOT_FOUND,
     UNKNOWN,
     UNMATCHED,
-    UUID_RE,
     VM_TYPE,
     VirtualizerInfoFetcher,
 )

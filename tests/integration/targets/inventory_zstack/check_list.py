@@ -6,7 +6,6 @@ NEW = '4.2.0-632.g6a6222b.el7'
 OLD = '4.2.0-627.g36ee592.el7'
 
 
-
 def unwrap(value):
     """ansible-inventory writes a value marked unsafe as {"__ansible_unsafe": value}."""
     if isinstance(value, dict):
