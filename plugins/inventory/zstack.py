@@ -182,6 +182,7 @@ keyed_groups:
   - key: zstack_host_name
     prefix: on_host
 
+---
 # file: hosts-only.zstack.yaml
 # Hosts only, no verdicts, access key from the environment
 # (ZSTACK_API_URL, ZSTACK_ACCESS_KEY_ID, ZSTACK_ACCESS_KEY_SECRET).
