@@ -76,7 +76,12 @@ class Control:
                 self.backend.polls_before_done = int(body["polls_before_done"])
             if "longjob_ticks" in body:
                 self.backend.longjob_ticks = int(body["longjob_ticks"])
-            return {"polls_before_done": self.backend.polls_before_done, "longjob_ticks": self.backend.longjob_ticks}
+            out = {"polls_before_done": self.backend.polls_before_done, "longjob_ticks": self.backend.longjob_ticks}
+            if body.get("advance_longjobs"):
+                out["longjob_steps"] = self.backend.advance_longjobs(int(body["advance_longjobs"]))
+            if body.get("finish_longjobs"):
+                out["longjob_steps"] = self.backend.finish_longjobs()
+            return out
 
     def clock(self, body: dict) -> dict:
         self.backend.advance_clock(float(body.get("advance", 0)))

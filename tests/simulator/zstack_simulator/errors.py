@@ -89,3 +89,17 @@ BAD_JSON_BODY = "Could not read JSON: {error}"
 
 # Query operators in the fixed order RestServer checks them (section 5).
 QUERY_OPERATORS = ("!=", ">=", "<=", "!?=", "!~=", "~=", "?=", "=", ">", "<", "is null", "not null")
+
+# ---- remediation flows (section 6); texts marked (approx) are not settled by the fact sheet ----
+MSG_MIGRATE_VM = "org.zstack.header.vm.APIMigrateVmMsg"
+MSG_GET_CANDIDATES = "org.zstack.header.vm.APIGetVmMigrationCandidateHostsMsg"
+MSG_REBOOT_VM = "org.zstack.header.vm.APIRebootVmInstanceMsg"
+MSG_STOP_VM = "org.zstack.header.vm.APIStopVmInstanceMsg"
+MSG_START_VM = "org.zstack.header.vm.APIStartVmInstanceMsg"
+MAINTENANCE_FAILED = "failed to put host[uuid:{uuid}] into maintenance mode, {count} vm(s) cannot be migrated"  # (approx)
+HOST_UNREACHABLE = "unable to connect to kvm host[uuid:{uuid}, ip:{ip}]"  # (approx)
+RECONNECT_FAILED = "failed to reconnect host[uuid:{uuid}]"  # (approx)
+HOST_NOT_IN_CLUSTER = "host[uuid:{host}] is not in cluster[uuid:{cluster}]"  # (approx)
+UPDATE_OS_HOST_NOT_CONNECTED = "host[uuid:{uuid}] is not Connected, cannot update its OS"  # (approx)
+CONFIG_NOT_FOUND = "unable to find global config[category:{category}, name:{name}]"  # (approx)
+CONFIG_BAD_VALUE = "the value[{value}] is not a valid value for global config[category:{category}, name:{name}], valid values are {valid}"  # (approx)

@@ -277,7 +277,7 @@ def _apply(backend, spec: dict) -> None:  # pylint: disable=too-many-branches,to
         created = created or _stamp()
         inv = _host_inventory(h, backend.clusters.get(h.get("clusterUuid")), created)
         software = {"qemuVersion": h.get("qemuVersion"), "qemuImgVersion": h.get("qemuImgVersion", QEMU_IMG),
-                    "libvirtVersion": h.get("libvirtVersion", LIBVIRT)}
+                    "libvirtVersion": h.get("libvirtVersion", LIBVIRT), "reachable": h.get("reachable", True)}
         backend.add_host(inv, software, h.get("hasRecord", inv["status"] == "Connected"))
     owners = {a["uuid"]: a["uuid"] for a in backend.accounts.values()}
     for i, v in enumerate(spec.get("vms", [])):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from . import errors, query
 from .exceptions import ApiError, RestError, arg_error, session_expired
+from .operations import OperationsMixin
 from .timefmt import gson_date, parse_date_header
 
 ADMIN_ACCOUNT_UUID = "36c27e8ff05c4780bf6d2fa65700f22e"
@@ -96,7 +97,7 @@ class Identity:
         return self.account_uuid == ADMIN_ACCOUNT_UUID
 
 
-class Backend:  # pylint: disable=too-many-instance-attributes,too-many-public-methods
+class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,too-many-public-methods
     """All simulator state.  Thread-safe through one re-entrant lock held per request."""
 
     def __init__(self, spec: dict | str | None = None) -> None:
@@ -127,7 +128,7 @@ class Backend:  # pylint: disable=too-many-instance-attributes,too-many-public-m
             self.longjobs: dict[str, dict] = {}
             self.faults: list[dict] = []
             self.polls_before_done = 1
-            self.longjob_ticks = 3
+            self.longjob_ticks = 2
             self.upgrade_versions: dict[str, str] = {}
             self.premium = True
             self.max_request_line = DEFAULT_MAX_REQUEST_LINE
@@ -474,13 +475,16 @@ class Backend:  # pylint: disable=too-many-instance-attributes,too-many-public-m
             table[uuid] = {"uuid": uuid, "hypervisor": HYPERVISOR, "version": version, "matchState": match_state(version, expect)}
         return self._query(auth, spec, table, {"uuid", "hypervisor", "version", "matchState"}, "org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory")
 
+    def query_longjobs(self, auth: Auth, spec: query.QuerySpec) -> dict:
+        table = {u: self._longjob_view(j) for u, j in self.longjobs.items()}
+        fields = {"uuid", "name", "description", "apiId", "jobName", "jobData", "jobResult", "state", "targetResourceUuid",
+                  "managementNodeUuid", "executeTime", "createDate", "lastOpDate"}
+        return self._query(auth, spec, table, fields, LONGJOB_INVENTORY_CLASS)
+
     def get_version(self) -> dict:
         return {"version": "4.8.0"}
 
     # ------------------------------------------------------------------ async jobs (RestServer + AsyncRestStore)
-    def tick(self) -> None:
-        """Called once per API request: long jobs advance one step."""
-
     def job_exists(self, job_uuid: str) -> bool:
         return job_uuid in self.jobs
 

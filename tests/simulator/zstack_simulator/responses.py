@@ -102,6 +102,7 @@ VM_ACTIONS = ("migrateVm", "rebootVmInstance", "stopVmInstance", "startVmInstanc
 CLUSTER_ACTIONS = ("updateClusterOS",)
 MN_ACTIONS = ("getVersion",)
 SESSION_ACTIONS = ("renewSession",)
+GLOBAL_CONFIG_ACTIONS = ("updateGlobalConfig",)
 
 
 class Responses:
@@ -192,6 +193,13 @@ class Responses:
 
     def cluster_action(self, call: Call, uuid: str) -> tuple[int, dict]:
         return self._submit(call, CLUSTER_ACTIONS, uuid)
+
+    def global_config_action(self, call: Call, category: str, name: str) -> tuple[int, dict]:
+        action, params = call.action(GLOBAL_CONFIG_ACTIONS)
+        auth = call.authenticate()
+        job_uuid = call.job_uuid()
+        timeout = call.api_timeout_ms(self.backend.default_api_timeout_ms(action))
+        return 202, self.backend.submit_job(action, (category, name), params, auth, job_uuid, timeout)
 
     def renew_session(self, call: Call, uuid: str) -> tuple[int, dict]:
         return self._submit(call, SESSION_ACTIONS, uuid)

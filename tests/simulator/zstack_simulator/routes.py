@@ -36,6 +36,7 @@ API_ROUTES = (
     (("GET",), "/v1/longjobs", "query_longjobs", set()),
     (("GET",), "/v1/longjobs/<uuid>", "query_longjobs", set()),
     (("GET",), "/v1/global-configurations", "query_global_configs", set()),
+    (("PUT",), "/v1/global-configurations/<category>/<name>/actions", "global_config_action", set()),
     # Job polling answers every method itself (405 for non-GET), before any auth.
     (("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"), "/v1/api-jobs/<uuid>", "poll_job", {"noauth"}),
 )
