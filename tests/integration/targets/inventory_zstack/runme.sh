@@ -76,7 +76,9 @@ ZSTACK_API_URL="$SIM_URL" ZSTACK_ACCOUNT_NAME=admin ZSTACK_PASSWORD=password \
 "$PY" - "$work/env.json" <<'PYCHECK'
 import json, sys
 inv = json.load(open(sys.argv[1]))
-assert sorted(inv['zstack_hosts']['hosts']) == ['kvm-5'], inv.get('zstack_hosts')
+# ansible-core 2.18 also writes the (unsafe) host names as {"__ansible_unsafe": name}
+names = [h['__ansible_unsafe'] if isinstance(h, dict) else h for h in inv['zstack_hosts']['hosts']]
+assert names == ['kvm-5'], inv.get('zstack_hosts')
 assert 'zstack_unmatched' not in inv, sorted(inv)
 assert 'zstack_match_state' not in inv['_meta']['hostvars']['kvm-5']
 assert inv['_meta']['hostvars']['kvm-5']['zstack_zone_name'] == {'__ansible_unsafe': 'zone-2'}
@@ -116,14 +118,16 @@ if grep -rq 'password' "$work/cache"; then
 fi
 sim POST /_sim/reset '{"fleet": "empty"}'
 ansible-inventory -i "$work/cached.zstack.yml" --list >"$work/cached2.json"
-ansible-inventory -i "$work/cached.zstack.yml" --list --flush-cache >"$work/cached3.json"
-"$PY" - "$work/cached1.json" "$work/cached2.json" "$work/cached3.json" <<'PYCHECK'
+"$PY" - "$work/cached1.json" "$work/cached2.json" <<'PYCHECK'
 import json, sys
-first, second, third = (json.load(open(p)) for p in sys.argv[1:])
+first, second = (json.load(open(p)) for p in sys.argv[1:])
 assert len(first['zstack_hosts']['hosts']) == 6, first['zstack_hosts']
 assert second['zstack_hosts'] == first['zstack_hosts'], 'the second run did not answer from the cache'
-assert not third.get('zstack_hosts', {}).get('hosts'), third.get('zstack_hosts')
 PYCHECK
+# --flush-cache (ansible-playbook has it on every supported ansible-core) fetches again: the fleet is empty now
+ansible-playbook -i "$work/cached.zstack.yml" "${here}/count_hosts.yml" -e expected_hosts=6
+ansible-playbook -i "$work/cached.zstack.yml" "${here}/count_hosts.yml" -e expected_hosts=0 --flush-cache
+ansible-playbook -i "$work/cached.zstack.yml" "${here}/count_hosts.yml" -e expected_hosts=0
 
 # Leave the demo fleet for the next target.
 sim POST /_sim/reset '{"fleet": "demo"}'
