@@ -285,7 +285,7 @@ def _apply(backend, spec: dict) -> None:  # pylint: disable=too-many-branches,to
         inv = _vm_inventory(v, backend.hosts.get(v.get("hostUuid")), created, len(backend.vms) + i + 1)
         running_version = v.get("qemuVersion") if inv["hostUuid"] else None
         owner = backend.accounts[v["accountName"]]["uuid"] if v.get("accountName") else owners.get(v.get("accountUuid"), backend.accounts["admin"]["uuid"])
-        backend.add_vm(inv, running_version, v.get("hasRecord", inv["state"] == "Running"), owner=owner)
+        backend.add_vm(inv, running_version, v.get("hasRecord", inv["state"] == "Running"), owner=owner, record_version=v.get("qemuVersion"))
     for r in spec.get("other_resources", []):
         backend.add_other_resource(r["uuid"], r["resourceType"])
 

@@ -186,13 +186,16 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         if has_record and software.get("qemuVersion") is not None:
             self.records[inv["uuid"]] = software["qemuVersion"]
 
-    def add_vm(self, inv: dict, running_version: str | None, has_record: bool, owner: str = ADMIN_ACCOUNT_UUID) -> None:
+    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
+    def add_vm(self, inv: dict, running_version: str | None, has_record: bool, owner: str = ADMIN_ACCOUNT_UUID, record_version: str | None = None) -> None:
+        """``record_version`` defaults to the running process; a stale record (hasRecord on a stopped VM) may be given."""
         self._register(inv["uuid"], "VmInstanceVO")
         self.vms[inv["uuid"]] = inv
         self.vm_owner[inv["uuid"]] = owner
         self.vm_proc[inv["uuid"]] = running_version
-        if has_record and running_version is not None:
-            self.records[inv["uuid"]] = running_version
+        record_version = running_version if record_version is None else record_version
+        if has_record and record_version is not None:
+            self.records[inv["uuid"]] = record_version
 
     def add_other_resource(self, uuid: str, resource_type: str) -> None:
         self._register(uuid, resource_type)

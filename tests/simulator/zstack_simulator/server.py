@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
+import traceback
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -103,6 +105,10 @@ class SimulatorApp:
             return json_response(status, payload)
         except SimulatorError as exc:
             return to_response(exc)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # RestServer answers an unexpected exception with 500 and the exception message
+            traceback.print_exc(file=sys.stderr)
+            return to_response(RestError(500, f"{type(exc).__name__}: {exc}"))
 
     @staticmethod
     def _apply_fault(fault: dict) -> Response | None:

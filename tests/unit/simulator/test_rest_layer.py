@@ -4,13 +4,18 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
+import requests
 from werkzeug.datastructures import Headers, MultiDict
 
 from zstack_simulator import errors
 from zstack_simulator.exceptions import RestError
 from zstack_simulator.models import Backend
 from zstack_simulator.responses import Call
+from zstack_simulator.server import SimulatorServer
 
 
 def test_unknown_path_is_404_no_api_mapping(sim):
@@ -91,3 +96,24 @@ def test_scalar_param_twice_is_400():
         _call([("name", "a"), ("name", "b")]).scalar_param("name")
     assert info.value.status == 400
     assert info.value.text == errors.SCALAR_TWICE.format(name="name")
+
+
+def test_unexpected_exception_is_plain_500(sim, monkeypatch):
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(sim.backend, "query_zones", boom)
+    rsp = sim.get("/zones")
+    assert (rsp.status_code, rsp.text) == (500, "RuntimeError: kaboom")
+
+
+def test_tls(tmp_path):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    with SimulatorServer(seed="seed-page", ssl_context=(str(cert), str(key))) as server:
+        assert server.url.startswith("https://127.0.0.1:")
+        rsp = requests.get(server.url + "/zstack/v1/nothing", verify=str(cert), timeout=10)
+        assert (rsp.status_code, rsp.text) == (404, "no api mapping to /v1/nothing")

@@ -142,3 +142,24 @@ def test_access_by_non_admin_needs_ownership(sim):
     assert list(_by_uuid(sim.virtualizer_info(["a" * 32]))) == ["a" * 32]
     err = _error(sim.virtualizer_info(["a" * 32, d("kvm-1")]))
     assert err["code"] == "SYS.1007" and "is not owned by account" in err["details"]
+
+
+def test_empty_version_is_unmatched_not_unknown(sim):
+    sim.control("POST", "seed", {"hosts": [{"uuid": "e" * 32, "name": "kvm-empty", "clusterUuid": d("cluster-1a"), "qemuVersion": "",
+                                            "osDistribution": "centos", "osVersion": "7.9.2009"}]})
+    info = sim.virtualizer_info(["e" * 32]).json()["inventories"][0]["infoList"][0]
+    assert info == {"hypervisor": "qemu-kvm", "currentVersion": "", "expectVersion": V632, "matchState": "Unmatched"}
+
+
+def test_vm_on_host_without_record_is_unknown(sim):
+    sim.control("POST", "seed", {"vms": [{"uuid": "f" * 32, "name": "vm-x", "hostUuid": d("kvm-6"), "qemuVersion": V627}]})
+    info = sim.virtualizer_info(["f" * 32]).json()["inventories"][0]["infoList"][0]
+    assert info == {"hypervisor": "qemu-kvm", "currentVersion": V627, "matchState": "Unknown"}
+
+
+def test_stale_record_without_host_is_internal_error(sim):
+    sim.control("POST", "seed", {"vms": [{"uuid": "9" * 32, "name": "vm-stale", "hostUuid": d("kvm-1"), "state": "Stopped",
+                                          "qemuVersion": V627, "hasRecord": True}]})
+    rsp = sim.virtualizer_info(["9" * 32])
+    assert rsp.status_code == 503
+    assert rsp.json()["error"]["code"] == "SYS.1000"
