@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ansible_collections.zstack.cloud.plugins.modules import (
     zstack_cluster_os_update,
     zstack_host,
@@ -15,9 +13,6 @@ from ansible_collections.zstack.cloud.plugins.modules import (
     zstack_vm_migration,
 )
 from zstack_simulator.fleet import V627, V632, fixed_uuid
-
-pytestmark = pytest.mark.skipif(not hasattr(__import__('zstack_simulator.models', fromlist=['Backend']).Backend, 'submit_job'),
-                                reason='the simulator has no async actions yet')
 
 
 def demo(name):
