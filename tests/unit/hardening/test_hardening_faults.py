@@ -1,0 +1,358 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Faults over real HTTP: each one recovers by retry, or fails once with a message that names
+the HTTP status or ZStack code and says what to do; never a traceback; nothing half-done unreported.
+
+Module-level cases run the real module (``ansible -m ... -vvv``); client-level cases drive
+ZStackClient / VirtualizerInfoFetcher against the same simulator, with tiny backoff.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ansible_collections.zstack.cloud.plugins.module_utils._client import Credentials, RetryPolicy
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    ZStackAPIError,
+    ZStackHTTPError,
+    ZStackJobError,
+    ZStackSessionError,
+    ZStackTransportError,
+)
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import VirtualizerInfoFetcher
+
+VI = '/v1/vm-instances/virtualizer-info'
+GET_VI = 'GET /v1/vm-instances/virtualizer-info'
+
+
+def conn(sim, **extra):
+    args = {'api_url': sim.url, 'account_name': 'admin', 'password': '{{ hz_password }}'}
+    args.update(extra)
+    return args
+
+
+def assert_failed_cleanly(hz, run, *needles):
+    """One failure, a clear message, no traceback, read-only, and every session closed."""
+    assert run.failed, run.describe()
+    assert run.status == 'FAILED!', run.describe()
+    hz.assert_clear(run.msg, *needles)
+    assert 'Traceback' not in run.output, run.describe()
+    assert 'exception' not in run.result, run.describe()
+    assert run.delta('mutating_requests') == 0, run.describe()
+    assert run.delta('active_sessions') <= 0, run.describe()
+
+
+def assert_ok(run):
+    assert not run.failed, run.describe()
+    assert 'Traceback' not in run.output, run.describe()
+    assert run.delta('mutating_requests') == 0, run.describe()
+    assert run.delta('active_sessions') <= 0, run.describe()
+
+
+# ---------------------------------------------------------------- connection refused
+@pytest.mark.hardening('fault', 'connection refused')
+def test_connection_refused_fails_after_bounded_retries(hz, ansible):
+    run = ansible.run({'api_url': 'http://127.0.0.1:%d' % hz.closed_port(), 'account_name': 'admin',
+                       'password': '{{ hz_password }}', 'uuids': [hz.HOST_MATCHED]})
+    assert_failed_cleanly(hz, run, 'Connection refused', 'after 4 attempts', 'api_url')
+
+
+# ---------------------------------------------------------------- connection reset
+@pytest.mark.hardening('fault', 'connection reset mid-response')
+def test_reset_mid_body_of_a_get_recovers(hz, sim, client):
+    sim.proxy.add_rule('cut', method='GET', path=VI, count=1)
+    result = VirtualizerInfoFetcher(client()).fetch([hz.HOST_MATCHED, hz.VM_RUNNING])
+    assert result['summary']['matched'] == 2
+    assert sim.requests_to(GET_VI) == 2  # the cut answer, then the retry
+
+
+@pytest.mark.hardening('fault', 'connection reset mid-response')
+def test_connection_closed_before_the_answer_recovers(hz, sim, client):
+    sim.fault(drop=True, method='GET', path=VI, count=2)
+    result = VirtualizerInfoFetcher(client()).fetch([hz.HOST_UNMATCHED])
+    assert result['virtualizer_info'][hz.HOST_UNMATCHED]['verdict'] == 'Unmatched'
+    assert sim.requests_to(GET_VI) == 3
+
+
+@pytest.mark.hardening('fault', 'connection reset mid-response')
+def test_reset_on_every_answer_fails_cleanly_and_logs_out(hz, sim, ansible):
+    sim.proxy.add_rule('cut', method='GET', path=VI, count=50)
+    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]))
+    assert_failed_cleanly(hz, run, GET_VI[4:], 'after 4 attempts')
+    assert run.requests_to(GET_VI) == 4
+    assert run.delta('logouts') == 1
+
+
+@pytest.mark.hardening('fault', 'connection reset mid-response')
+def test_lost_answer_of_an_action_is_not_repeated_and_is_reported(hz, sim, client):
+    """A PUT whose answer is lost may have been carried out: never send it twice, and say so."""
+    sim.proxy.add_rule('cut', method='PUT', path='/v1/hosts/', count=1)
+    api = client()
+    with pytest.raises(ZStackTransportError) as caught:
+        api.action('/hosts', hz.HOST_MATCHED, 'reconnectHost')
+    assert sim.counters()['actions'].get('reconnectHost') == 1  # done once on the MN, not repeated
+    message = str(caught.value)
+    assert 'PUT /v1/hosts/%s/actions' % hz.HOST_MATCHED in message
+    # nothing half-done left unreported: the operator must learn the action may have happened
+    assert 'may have' in message and 'state' in message, message
+
+
+# ---------------------------------------------------------------- read timeout
+@pytest.mark.hardening('fault', 'read timeout')
+def test_one_read_timeout_recovers(hz, sim, client):
+    sim.fault(delay=0.6, method='GET', path=VI, count=1)
+    started = time.monotonic()
+    result = VirtualizerInfoFetcher(client(timeout=0.3)).fetch([hz.VM_RUNNING])
+    assert result['summary']['matched'] == 1
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.hardening('fault', 'read timeout')
+def test_read_timeout_every_time_fails_after_bounded_retries(hz, sim, client):
+    sim.fault(delay=0.5, method='GET', path=VI, count=4)
+    started = time.monotonic()
+    with pytest.raises(ZStackTransportError) as caught:
+        VirtualizerInfoFetcher(client(timeout=0.2)).fetch([hz.HOST_MATCHED])
+    hz.assert_clear(str(caught.value), GET_VI, 'read timeout', 'after 4 attempts')
+    assert sim.requests_to(GET_VI) == 4
+    assert time.monotonic() - started < 5
+
+
+# ---------------------------------------------------------------- 502 / 504 from a proxy
+@pytest.mark.parametrize('status', [502, 504])
+@pytest.mark.hardening('fault', '502 / 504 plain text from a proxy')
+def test_proxy_error_is_retried_then_succeeds(hz, sim, client, status):
+    sim.fault(status=status, body='<html><body>%d Gateway error (nginx)</body></html>' % status, content_type='text/html',
+              method='GET', path=VI, count=2)
+    result = VirtualizerInfoFetcher(client()).fetch([hz.HOST_MATCHED])
+    assert result['summary']['matched'] == 1
+    assert sim.requests_to(GET_VI) == 3
+
+
+@pytest.mark.hardening('fault', '502 / 504 plain text from a proxy')
+def test_502_every_time_fails_with_status_and_remedy(hz, sim, ansible):
+    sim.fault(status=502, body='502 Bad Gateway (nginx)', method='GET', path=VI, count=10)
+    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]))
+    assert_failed_cleanly(hz, run, 'HTTP 502', 'nginx')
+    assert run.requests_to(GET_VI) == 4
+    assert run.result['error']['status'] == 502
+
+
+@pytest.mark.hardening('fault', '502 / 504 plain text from a proxy')
+def test_504_every_time_fails_with_status_and_remedy(hz, sim, client):
+    sim.fault(status=504, body='504 Gateway Time-out (nginx)', method='GET', path=VI, count=10)
+    with pytest.raises(ZStackHTTPError) as caught:
+        VirtualizerInfoFetcher(client()).fetch([hz.HOST_MATCHED])
+    hz.assert_clear(str(caught.value), 'HTTP 504', 'Gateway Time-out', 'timeout')
+    assert sim.requests_to(GET_VI) == 4
+
+
+# ---------------------------------------------------------------- 503 with Retry-After
+@pytest.mark.hardening('fault', '503 with Retry-After')
+def test_503_retry_after_is_honoured(hz, sim, client):
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        time.sleep(min(seconds, 0.05))
+
+    sim.fault(status=503, body='Service Unavailable', headers={'Retry-After': '1.5'}, method='GET', path=VI, count=1)
+    api = client(retry=RetryPolicy(retries=3, backoff=0.01, sleep=sleep))
+    result = VirtualizerInfoFetcher(api).fetch([hz.HOST_MATCHED])
+    assert result['summary']['matched'] == 1
+    assert slept == [1.5]
+
+
+@pytest.mark.hardening('fault', '503 with Retry-After')
+def test_503_retry_after_recovers_through_the_module(hz, sim, ansible):
+    sim.fault(status=503, body='Service Unavailable', headers={'Retry-After': '1'}, method='GET', path=VI, count=1)
+    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]))
+    assert_ok(run)
+    assert run.result['summary']['matched'] == 1
+    assert run.requests_to(GET_VI) == 2
+
+
+@pytest.mark.hardening('fault', '503 with Retry-After')
+def test_503_plain_text_every_time_fails_with_remedy(hz, sim, client):
+    sim.fault(status=503, body='Service Unavailable', headers={'Retry-After': '0'}, method='GET', path=VI, count=10)
+    with pytest.raises(ZStackHTTPError) as caught:
+        VirtualizerInfoFetcher(client()).fetch([hz.HOST_MATCHED])
+    hz.assert_clear(str(caught.value), 'HTTP 503', 'try again later')
+    assert sim.requests_to(GET_VI) == 4
+
+
+# ---------------------------------------------------------------- 503 business error
+@pytest.mark.hardening('fault', '503 business error (no retry)')
+def test_business_error_is_not_retried_and_names_the_code(hz, sim, ansible):
+    sim.fault(status=503, body={'error': {'code': 'SYS.1006', 'description': 'An operation failed',
+                                          'details': 'the management node is busy with host maintenance'}},
+              method='GET', path=VI, count=1)
+    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]))
+    assert_failed_cleanly(hz, run, 'SYS.1006', 'HTTP 503', 'busy with host maintenance')
+    assert run.requests_to(GET_VI) == 1  # a business error is never retried
+    assert run.result['error']['code'] == 'SYS.1006'
+
+
+@pytest.mark.hardening('fault', '503 business error (no retry)')
+def test_ownership_error_of_a_tenant_is_not_retried(hz, sim, client):
+    sim.reset(accounts=hz.FLEET['accounts'] + [{'name': 'tenant', 'password': hz.PASSWORD}])
+    api = client(credentials=Credentials(account_name='tenant', password=hz.PASSWORD))
+    with pytest.raises(ZStackAPIError) as caught:
+        VirtualizerInfoFetcher(api).fetch([hz.HOST_MATCHED])
+    assert caught.value.code == 'SYS.1007'
+    assert 'not owned' in str(caught.value)
+    assert sim.requests_to(GET_VI) == 1
+    hz.assert_clear(str(caught.value), 'SYS.1007')
+
+
+# ---------------------------------------------------------------- session expired mid-run
+def _expire_during_the_call(sim, pending):
+    """Wait until the module's GetVirtualizerInfo has reached the simulator (held by a delay), then expire sessions."""
+    deadline = time.monotonic() + 30
+    while sim.requests_to(GET_VI) < 1:
+        assert pending.proc.poll() is None, 'the module ended before its call: %s' % (pending.proc.communicate(),)
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert sim.expire_sessions() >= 1
+
+
+@pytest.mark.hardening('fault', 'session expired mid-run')
+def test_session_expiry_mid_run_with_password_logs_in_again(hz, sim, ansible):
+    sim.fault(delay=1.0, method='GET', path=VI, count=1)
+    pending = ansible.start(conn(sim, uuids=[hz.HOST_MATCHED, hz.VM_RUNNING]), mode='ansible')
+    _expire_during_the_call(sim, pending)
+    run = pending.wait()
+    assert_ok(run)
+    assert run.result['summary']['matched'] == 2
+    assert run.delta('logins') == 2  # the first session, then one re-login
+    assert run.delta('logouts') == 1  # the fresh session is closed; the expired one is gone anyway
+    assert run.after['active_sessions'] == run.before['active_sessions']
+
+
+@pytest.mark.hardening('fault', 'session expired mid-run')
+def test_session_expiry_mid_run_with_session_uuid_fails_clearly(hz, sim, ansible):
+    session = sim.login()
+    sim.fault(delay=1.0, method='GET', path=VI, count=1)
+    pending = ansible.start({'api_url': sim.url, 'session_uuid': '{{ hz_session }}', 'uuids': [hz.HOST_MATCHED]},
+                            session=session)
+    _expire_during_the_call(sim, pending)
+    run = pending.wait()
+    assert_failed_cleanly(hz, run, 'ID.1001', 'session_uuid')
+    assert run.delta('logins') == 0  # never logs in behind the operator's back
+    assert run.result['error']['code'] == 'ID.1001'
+
+
+@pytest.mark.hardening('fault', 'session expired mid-run')
+def test_session_expiry_between_calls_relogins_once(hz, sim, client):
+    api = client()
+    fetcher = VirtualizerInfoFetcher(api)
+    assert fetcher.fetch([hz.HOST_MATCHED])['summary']['matched'] == 1
+    sim.expire_sessions()
+    assert fetcher.fetch([hz.HOST_MATCHED])['summary']['matched'] == 1
+    assert api.relogins == 1
+    api.close()
+    assert sim.counters()['active_sessions'] == 0
+
+
+@pytest.mark.hardening('fault', 'session expired mid-run')
+def test_expired_given_session_is_not_relogged(hz, sim, client):
+    session = sim.login()
+    sim.expire_sessions([session])
+    api = client(credentials=Credentials(session_uuid=session))
+    with pytest.raises(ZStackSessionError) as caught:
+        VirtualizerInfoFetcher(api).fetch([hz.HOST_MATCHED])
+    hz.assert_clear(str(caught.value), 'ID.1001', 'session_uuid')
+    assert session not in str(caught.value)
+
+
+# ---------------------------------------------------------------- truncated or non-JSON body
+@pytest.mark.hardening('fault', 'truncated or non-JSON body')
+def test_truncated_json_answer_fails_clearly(hz, sim, ansible):
+    sim.fault(status=200, body='{"inventories": [{"uuid": "%s", "resourceType": "Ho' % hz.HOST_MATCHED,
+              content_type='application/json', method='GET', path=VI, count=1)
+    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]))
+    assert_failed_cleanly(hz, run, 'HTTP 200', 'not JSON')
+    assert run.delta('logouts') == 1
+
+
+@pytest.mark.hardening('fault', 'truncated or non-JSON body')
+def test_html_page_instead_of_json_fails_clearly(hz, sim, client):
+    sim.fault(status=200, body='<html><head><title>Login portal</title></head></html>', content_type='text/html',
+              method='GET', path=VI, count=1)
+    with pytest.raises(ZStackHTTPError) as caught:
+        VirtualizerInfoFetcher(client()).fetch([hz.HOST_MATCHED])
+    hz.assert_clear(str(caught.value), 'HTTP 200', 'not JSON', 'Login portal')
+
+
+@pytest.mark.hardening('fault', 'truncated or non-JSON body')
+def test_truncated_error_envelope_is_treated_as_transient(hz, sim, client):
+    sim.fault(status=503, body='{"error": {"code": "SYS', content_type='application/json', method='GET', path=VI, count=1)
+    result = VirtualizerInfoFetcher(client()).fetch([hz.HOST_MATCHED])
+    assert result['summary']['matched'] == 1
+    assert sim.requests_to(GET_VI) == 2
+
+
+# ---------------------------------------------------------------- 414 request line too long
+@pytest.mark.hardening('fault', '414 request line too long')
+def test_414_splits_the_batch_and_answers_every_uuid(hz, sim, ansible):
+    sim.reset(max_request_line=400)  # about 8 UUIDs a request
+    uuids = [hz.demo('kvm-%d' % i) for i in range(1, 7)] + [hz.demo('vm-%d' % i) for i in range(1, 16)]
+    run = ansible.run(conn(sim, uuids=uuids))
+    assert_ok(run)
+    assert sorted(run.result['virtualizer_info']) == sorted(uuids)
+    assert run.result['summary']['total'] == 21 and run.result['summary']['not_found'] == 0
+
+
+@pytest.mark.hardening('fault', '414 request line too long')
+def test_414_for_a_single_uuid_fails_with_status_and_remedy(hz, sim, ansible):
+    sim.reset(max_request_line=90)  # shorter than one GetVirtualizerInfo request line; logout still fits
+    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]))
+    assert_failed_cleanly(hz, run, 'HTTP 414')
+    assert run.delta('logouts') == 1
+
+
+# ---------------------------------------------------------------- async jobs
+@pytest.mark.hardening('fault', 'async job expired (404)')
+def test_expired_job_fails_with_job_id_and_remedy(hz, sim, client):
+    sim.fault(status=404, body='the job has been expired', method='GET', path='/v1/api-jobs/', count=1)
+    api = client(poll_interval=0.02)
+    with pytest.raises(ZStackJobError) as caught:
+        api.action('/hosts', hz.HOST_MATCHED, 'reconnectHost')
+    hz.assert_clear(str(caught.value), 'HTTP 404', caught.value.job_uuid, 'the job has been expired', 'state')
+    assert sim.counters()['mutating_requests'] == 1  # the action was sent once, never again
+
+
+@pytest.mark.hardening('fault', 'async job never finishes (deadline)')
+def test_job_deadline_fails_with_job_id_and_remedy(hz, sim, client):
+    sim.jobs(10 ** 6)
+    api = client(poll_interval=0.02, job_timeout=0.4)
+    started = time.monotonic()
+    with pytest.raises(ZStackJobError) as caught:
+        api.action('/hosts', hz.HOST_MATCHED, 'reconnectHost')
+    assert time.monotonic() - started < 3
+    hz.assert_clear(str(caught.value), 'did not finish within', caught.value.job_uuid, 'still run')
+    assert sim.counters()['mutating_requests'] == 1
+
+
+# ---------------------------------------------------------------- 500 plain text
+@pytest.mark.hardening('fault', '500 plain text')
+def test_500_plain_text_fails_with_status_and_remedy(hz, sim, ansible):
+    sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path=VI, count=1)
+    run = ansible.run(conn(sim, uuids=[hz.VM_RUNNING]))
+    assert_failed_cleanly(hz, run, 'HTTP 500', 'NullPointerException')
+    assert run.requests_to(GET_VI) == 1
+    assert run.delta('logouts') == 1
+
+
+# ---------------------------------------------------------------- a management node without the API
+@pytest.mark.hardening('fault', 'management node without GetVirtualizerInfo')
+def test_missing_api_is_detected_from_the_query_fallthrough(hz, sim, ansible):
+    sim.reset(premium=False)
+    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED, hz.VM_RUNNING]), mode='ansible')
+    assert_failed_cleanly(hz, run, 'GetVirtualizerInfo', 'HTTP 200')
+    assert 'needs a ZStack' in run.msg
+    assert run.delta('logouts') == 1
