@@ -391,7 +391,7 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
     def advance_longjobs(self, steps: int) -> int:
         count = 0
         with self.lock:
-            for _ in range(steps):
+            for _step in range(steps):
                 for job in list(self.longjobs.values()):
                     if job["state"] in ("Waiting", "Running"):
                         self.advance_longjob(job)

@@ -70,7 +70,7 @@ class SimClient:
         rsp = self.put(path, body, headers=headers)
         assert rsp.status_code == 202, rsp.text
         job = rsp.json()["location"].rsplit("/", 1)[-1]
-        for _ in range(max_polls):
+        for _attempt in range(max_polls):
             rsp = self.http.get(f"{self.api}/api-jobs/{job}", timeout=30)
             if rsp.status_code != 202:
                 return rsp

@@ -21,7 +21,7 @@ def d(name: str) -> str:
 def test_fault_status_body_headers_and_count(sim):
     sim.login()
     sim.control("POST", "faults", {"count": 2, "status": 502, "body": "bad gateway", "headers": {"Retry-After": "1"}, "path": VI_PATH})
-    for _ in range(2):
+    for _attempt in range(2):
         rsp = sim.virtualizer_info([d("kvm-1")])
         assert (rsp.status_code, rsp.text, rsp.headers["Retry-After"]) == (502, "bad gateway", "1")
     assert sim.virtualizer_info([d("kvm-1")]).status_code == 200

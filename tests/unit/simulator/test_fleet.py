@@ -73,7 +73,7 @@ def _start_cli(tmp_path):
     cmd = [sys.executable, "-m", "zstack_simulator", "--port", "0", "--seed", "seed-page", "--port-file", str(port_file)]
     # pylint: disable-next=consider-using-with
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    for _ in range(100):
+    for _attempt in range(100):
         if port_file.exists() and port_file.read_text().endswith("\n"):
             break
         time.sleep(0.05)

@@ -45,7 +45,7 @@ def test_polls_before_done(sim):
     sim.control("POST", "jobs", {"polls_before_done": 3})
     rsp = sim.put(f"/hosts/{d('kvm-1')}/actions", {"reconnectHost": {}}, headers=dict(sim.auth(), **{"X-Job-UUID": JOB}))
     assert rsp.status_code == 202
-    for _ in range(3):
+    for _attempt in range(3):
         poll = _poll(sim, JOB)
         assert (poll.status_code, poll.json()) == (202, {})
     done = _poll(sim, JOB)

@@ -226,7 +226,7 @@ def _longjob(sim, uuid) -> dict:
 
 
 def _wait_longjob(sim, uuid, limit=50) -> dict:
-    for _ in range(limit):
+    for _attempt in range(limit):
         job = _longjob(sim, uuid)
         if job["state"] in ("Succeeded", "Failed", "Canceled"):
             return job

@@ -54,14 +54,14 @@ def test_other_method_on_known_path(sim):
 def test_request_line_limit_414(sim):
     uuid = "0123456789abcdef0123456789abcdef"
     base = "/zstack/v1/vm-instances/virtualizer-info?"
-    query = "&".join(f"uuids={uuid}" for _ in range(300))
+    query = "&".join(f"uuids={uuid}" for _attempt in range(300))
     rsp = sim.http.get(sim.url + base + query, headers=sim.auth())
     assert rsp.status_code == 414
     assert rsp.headers["Content-Type"].startswith("text/plain")
     # just under the limit: the request line is "GET <uri> HTTP/1.1"
     room = 8192 - len("GET ") - len(" HTTP/1.1") - len(base)
     n = room // (len(uuid) + 7)
-    query = "&".join(f"uuids={uuid}" for _ in range(n))
+    query = "&".join(f"uuids={uuid}" for _attempt in range(n))
     rsp = sim.http.get(sim.url + base + query, headers=sim.auth())
     assert rsp.status_code == 503  # reached the API (unknown uuids)
 
