@@ -14,8 +14,7 @@ from zstack_simulator import errors
 from zstack_simulator.fleet import fixed_uuid
 from zstack_simulator.timefmt import format_date_header
 
-from conftest import PASSWORD_HASH
-
+PASSWORD_HASH = hashlib.sha512(b"password").hexdigest()
 GSON_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M$")
 HOST1 = fixed_uuid("demo", "kvm-1")
 KEY_ID = "demoAccessKeyId0000000"

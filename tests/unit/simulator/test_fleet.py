@@ -13,10 +13,11 @@ import time
 
 import requests
 
+import zstack_simulator
 from zstack_simulator.fleet import generate
 from zstack_simulator.models import Backend
 
-from conftest import SIM_DIR
+SIM_DIR = os.path.dirname(os.path.dirname(os.path.abspath(zstack_simulator.__file__)))
 
 BIG = {"generate": {"zones": 2, "clusters_per_zone": 2, "hosts": 1000, "vms_per_host": 100, "unmatched_host_ratio": 0.05,
                     "unmatched_vm_ratio": 0.05, "stopped_vm_ratio": 0.05, "seed": 42}}
