@@ -16,7 +16,8 @@ Fixtures (one fresh simulator per test: ansible-test forks every test anyway):
 ``client``   a factory of ZStackClient objects aimed at the proxy, with tiny backoff
 ``ansible``  runs the real module with ``ansible -m ... -vvv`` in a subprocess and
              measures sessions left open, mutating requests and secret leaks
-``tls``      a CA, a server certificate for 127.0.0.1 and an unrelated CA (cryptography)
+``tls``      a CA, a server certificate for 127.0.0.1 and an unrelated CA (cryptography);
+             ``tls_sim`` / ``tls_ansible`` the simulator over HTTPS and a runner aimed at it
 
 Figures: mark a test ``@pytest.mark.hardening(kind, name)`` with kind one of
 ``fault``, ``bad-input``, ``secret``, ``session``, ``tls``; ``name`` is the fault class
@@ -216,8 +217,8 @@ class FlakyProxy:
 
     - ``cut``: relay only the first half of the answer (status line, headers, part of the
       body), then reset the connection (the management node did the work; the answer is lost);
-    - ``echo502``: answer ``502`` with a page that echoes the request, headers and body,
-      as some debugging proxies do.
+    - ``echo502``: answer ``502`` with a page that echoes the request (body, headers, request
+      line), as some debugging proxies and WAF block pages do.
     """
 
     def __init__(self, upstream_port):
@@ -293,7 +294,10 @@ class FlakyProxy:
             path = target.split('?', 1)[0]
             action = self._take_rule(method, path)
             if action == 'echo502':
-                page = b'<html><body><h1>502 Bad Gateway</h1><pre>' + head + b'\r\n\r\n' + body + b'</pre></body></html>'
+                # the request as such pages show it: the body, then the headers (last sent first), then the request line
+                lines = head.split(b'\r\n')
+                echoed = b'\n'.join([body] + lines[:0:-1] + lines[:1])
+                page = b'<html><body><h1>502 Bad Gateway</h1><pre>' + echoed + b'</pre></body></html>'
                 answer = (b'HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: %d\r\n'
                           b'Connection: close\r\n\r\n' % len(page)) + page
                 self._record(head, body, answer)
@@ -775,3 +779,9 @@ def tls_sim(tls):
     simulator = Sim(ssl_context=(tls.cert_path, tls.key_path), ca_path=tls.ca_path)
     yield simulator
     _stop_in_background(simulator)
+
+
+@pytest.fixture
+def tls_ansible(tls_sim, tmp_path, request):
+    """The module runner aimed at the HTTPS simulator."""
+    return AnsibleRunner(tls_sim, tmp_path, request)

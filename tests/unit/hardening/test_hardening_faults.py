@@ -352,7 +352,7 @@ def test_500_plain_text_fails_with_status_and_remedy(hz, sim, ansible):
 @pytest.mark.hardening('fault', 'management node without GetVirtualizerInfo')
 def test_missing_api_is_detected_from_the_query_fallthrough(hz, sim, ansible):
     sim.reset(premium=False)
-    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED, hz.VM_RUNNING]), mode='ansible')
+    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED, hz.VM_RUNNING]))
     assert_failed_cleanly(hz, run, 'GetVirtualizerInfo', 'HTTP 200')
     assert 'needs a ZStack' in run.msg
     assert run.delta('logouts') == 1
