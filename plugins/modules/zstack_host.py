@@ -45,7 +45,7 @@ options:
         reaches C(Maintenance). Under ZStack's default maintenance policy C(StopVmOnMigrationFailure)
         a VM that fails to migrate is B(stopped); read the policy with M(zstack.cloud.zstack_global_config_info)
         (category C(host), name C(host.maintenance.policy)) before maintaining hosts with running VMs.
-      - ZStack refuses to maintain a host that is not C(Connected).
+      - ZStack refuses to maintain a host that is not C(Connected); the module fails before any change then.
       - When omitted, the state is left as it is.
     type: str
     choices: [enabled, disabled, maintenance]
@@ -62,6 +62,7 @@ options:
     default: 3600
 notes:
   - A job that does not finish within O(wait_timeout) fails the module, but may still run on the management node.
+  - When the reconnect fails after the state change succeeded, the failure message names the job of the state change.
 seealso:
   - module: zstack.cloud.zstack_host_info
   - module: zstack.cloud.zstack_global_config_info
@@ -164,6 +165,7 @@ actions:
       type: float
 '''
 
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     HOSTS_PATH,
@@ -190,6 +192,11 @@ def plan(host, state, reconnect):
     steps = []
     final_state = host.get('state')
     if state is not None and not in_state(final_state, state):
+        if state == 'maintenance' and host.get('status') != 'Connected':
+            raise ZStackStateError(
+                'host %s (%s) is %s, and ZStack maintains only a Connected host; nothing was changed'
+                % (host.get('name'), host.get('uuid'), host.get('status')),
+                remedy='Reconnect the host first (reconnect=true)')
         steps.append(('changeHostState', {'stateEvent': STATE_EVENT[state]}))
         final_state = TARGET_STATE[state]
     if reconnect:
@@ -212,7 +219,12 @@ def manage(module, client):
         if module.check_mode:
             actions.append(action_record(action))
             continue
-        inventory, record = run_action(client, HOSTS_PATH, params['uuid'], action, action_params, timeout=params['wait_timeout'])
+        try:
+            inventory, record = run_action(client, HOSTS_PATH, params['uuid'], action, action_params, timeout=params['wait_timeout'])
+        except ZStackError as exc:
+            if actions:  # say what already changed, so a re-run is understood
+                exc.message += ' (%s)' % '; '.join('%s already done in job %s' % (a['action'], a['job_uuid']) for a in actions)
+            raise
         host = inventory or host
         actions.append(record)
     result = {'changed': bool(steps), 'host': host, 'previous_state': previous, 'actions': actions}

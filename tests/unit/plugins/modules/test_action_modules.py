@@ -82,6 +82,24 @@ def test_host_job_failure_is_reported_once_with_its_job(run, sim):
     assert 'password' not in result['msg']
 
 
+def test_host_reconnect_failure_after_a_state_change_names_the_done_job(run, sim):
+    sim.backend.hosts[demo('kvm-3')]['state'] = 'Disabled'
+    sim.backend.add_fault({'action': 'reconnectHost', 'job_error': {
+        'code': 'HOST.1002', 'description': 'UNABLE_TO_RECONNECT_HOST', 'details': 'unable to reconnect host'}})
+    result = run(zstack_host, uuid=demo('kvm-3'), state='enabled', reconnect=True)
+    assert result['failed'] is True
+    assert 'HOST.1002' in result['msg']
+    assert 'changeHostState already done in job ' in result['msg']
+    assert sim.backend.hosts[demo('kvm-3')]['state'] == 'Enabled'
+
+
+def test_host_maintain_of_a_disconnected_host_fails_without_a_call(run):
+    result = run(zstack_host, uuid=demo('kvm-6'), state='maintenance')
+    assert result['failed'] is True
+    assert 'Disconnected' in result['msg']
+    assert run.mutating() == 0
+
+
 def test_host_not_found(run):
     result = run(zstack_host, uuid='0123456789abcdef0123456789abcdef', state='enabled')
     assert result['failed'] is True

@@ -28,7 +28,7 @@ def u(n):
 @pytest.mark.parametrize('current,state,expected', [
     ('Enabled', 'enabled', []),
     ('Enabled', 'disabled', [('changeHostState', {'stateEvent': 'disable'})]),
-    ('Enabled', 'maintenance', [('changeHostState', {'stateEvent': 'maintain'})]),
+    ('Enabled', 'maintenance', [('changeHostState', {'stateEvent': 'maintain'})]),  # status Connected below
     ('Disabled', 'enabled', [('changeHostState', {'stateEvent': 'enable'})]),
     ('Disabled', 'disabled', []),
     ('Maintenance', 'maintenance', []),
@@ -38,7 +38,7 @@ def u(n):
     ('Maintenance', None, []),
 ])
 def test_host_state_plan(current, state, expected):
-    steps, _final = zstack_host.plan({'uuid': u(1), 'state': current}, state, False)
+    steps, _final = zstack_host.plan({'uuid': u(1), 'state': current, 'status': 'Connected'}, state, False)
     assert steps == expected
 
 
@@ -53,8 +53,16 @@ def test_host_state_then_reconnect():
 @pytest.mark.parametrize('current,state', [('Enabled', 'maintenance'), ('Maintenance', None), ('PreMaintenance', 'maintenance')])
 def test_host_reconnect_in_maintenance_is_refused_before_any_change(current, state):
     with pytest.raises(ZStackStateError) as err:
-        zstack_host.plan({'uuid': u(1), 'name': 'kvm-1', 'state': current}, state, True)
+        zstack_host.plan({'uuid': u(1), 'name': 'kvm-1', 'state': current, 'status': 'Connected'}, state, True)
     assert 'refuses to reconnect' in str(err.value)
+
+
+def test_host_maintain_of_a_disconnected_host_is_refused_before_any_change():
+    with pytest.raises(ZStackStateError) as err:
+        zstack_host.plan({'uuid': u(1), 'name': 'kvm-6', 'state': 'Enabled', 'status': 'Disconnected'}, 'maintenance', False)
+    assert 'kvm-6' in str(err.value) and 'Disconnected' in str(err.value)
+    steps, _final = zstack_host.plan({'uuid': u(1), 'state': 'Enabled', 'status': 'Disconnected'}, 'disabled', False)
+    assert steps == [('changeHostState', {'stateEvent': 'disable'})]
 
 
 # ------------------------------------------------------------------ zstack_vm_instance
