@@ -101,5 +101,6 @@ HOST_UNREACHABLE = "unable to connect to kvm host[uuid:{uuid}, ip:{ip}]"  # (app
 RECONNECT_FAILED = "failed to reconnect host[uuid:{uuid}]"  # (approx)
 HOST_NOT_IN_CLUSTER = "host[uuid:{host}] is not in cluster[uuid:{cluster}]"  # (approx)
 UPDATE_OS_HOST_NOT_CONNECTED = "host[uuid:{uuid}] is not Connected, cannot update its OS"  # (approx)
+LONGJOB_NOT_CANCELABLE = "long job[uuid:{uuid}] is in state[{state}], it cannot be canceled"  # (approx)
 CONFIG_NOT_FOUND = "unable to find global config[category:{category}, name:{name}]"  # (approx)
 CONFIG_BAD_VALUE = "the value[{value}] is not a valid value for global config[category:{category}, name:{name}], valid values are {valid}"  # (approx)

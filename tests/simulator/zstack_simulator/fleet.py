@@ -23,7 +23,8 @@ GLOBAL_CONFIG_DEFAULTS = (
     # category, name, default value, description
     ("host", "host.maintenance.policy", "StopVmOnMigrationFailure",
      "The policy of host maintenance mode: JustMigrate or StopVmOnMigrationFailure"),
-    ("cluster", "update.os.parallelismDegree", "2", "the max number of hosts which are updated at the same time"),
+    ("cluster", "update.os.parallelismDegree", "2", "the max number of hosts of a cluster which update their OS at the same time"),
+    ("host", "update.os.parallelismDegree", "2", "The maximum count of host that can update operating system at the same time"),
     ("identity", "session.timeout", "7200", "the session timeout in seconds"),
     ("kvm", "checkHostCpuModelName", "false", "check the CPU model name of the destination host when migrating a VM"),
     ("mevoco", "host.hypervisor.version.alarm.interval.in.seconds", "86400", "interval of the hypervisor version mismatch alarm"),

@@ -375,6 +375,20 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         self.longjobs[job["uuid"]] = job
         return {"inventory": self._longjob_view(job)}
 
+    def _action_cancelLongJob(self, target, _params, auth) -> dict:  # pylint: disable=invalid-name
+        job = self.longjobs.get(target)
+        if job is None:
+            raise _not_found("uuid", target, "LongJobVO")
+        self.check_session(auth)
+        if job["state"] not in ("Waiting", "Running"):
+            raise operation_error(errors.LONGJOB_NOT_CANCELABLE.format(uuid=target, state=job["state"]))
+        for uuid, state in job["_saved"].items():
+            if self.hosts[uuid]["state"] == "PreMaintenance":
+                self.hosts[uuid]["state"] = state
+        job["state"] = "Canceled"
+        job["lastOpDate"] = gson_date(self.now())
+        return {}
+
     @staticmethod
     def _longjob_view(job: dict) -> dict:
         return {k: v for k, v in job.items() if not k.startswith("_") and v is not None}

@@ -103,6 +103,7 @@ CLUSTER_ACTIONS = ("updateClusterOS",)
 MN_ACTIONS = ("getVersion",)
 SESSION_ACTIONS = ("renewSession",)
 GLOBAL_CONFIG_ACTIONS = ("updateGlobalConfig",)
+LONGJOB_ACTIONS = ("cancelLongJob",)
 
 
 class Responses:
@@ -200,6 +201,9 @@ class Responses:
         job_uuid = call.job_uuid()
         timeout = call.api_timeout_ms(self.backend.default_api_timeout_ms(action))
         return 202, self.backend.submit_job(action, (category, name), params, auth, job_uuid, timeout)
+
+    def longjob_action(self, call: Call, uuid: str) -> tuple[int, dict]:
+        return self._submit(call, LONGJOB_ACTIONS, uuid)
 
     def renew_session(self, call: Call, uuid: str) -> tuple[int, dict]:
         return self._submit(call, SESSION_ACTIONS, uuid)

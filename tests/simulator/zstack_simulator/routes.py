@@ -35,6 +35,7 @@ API_ROUTES = (
     (("PUT",), "/v1/clusters/<uuid>/actions", "cluster_action", set()),
     (("GET",), "/v1/longjobs", "query_longjobs", set()),
     (("GET",), "/v1/longjobs/<uuid>", "query_longjobs", set()),
+    (("PUT",), "/v1/longjobs/<uuid>/actions", "longjob_action", set()),
     (("GET",), "/v1/global-configurations", "query_global_configs", set()),
     (("PUT",), "/v1/global-configurations/<category>/<name>/actions", "global_config_action", set()),
     # Job polling answers every method itself (405 for non-GET), before any auth.

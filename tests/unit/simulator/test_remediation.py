@@ -305,3 +305,19 @@ def test_zones_clusters_and_global_configs_query(sim):
     body = sim.get("/global-configurations", params={"q": "category=cluster"}).json()
     names = {c["name"]: c["value"] for c in body["inventories"]}
     assert names == {"update.os.parallelismDegree": "2"}
+    body = sim.get("/global-configurations", params=[("q", "category=host"), ("q", "name~=%parallelism%")]).json()
+    assert [c["name"] for c in body["inventories"]] == ["update.os.parallelismDegree"]
+
+
+def test_cancel_long_job(sim):
+    sim.control("POST", "jobs", {"longjob_ticks": 1000})
+    job = _action(sim, "clusters", "cluster-1b", {"updateClusterOS": {"hostUuid": d("kvm-3")}}).json()["inventory"]
+    sim.control("POST", "jobs", {"advance_longjobs": 2})
+    assert _host(sim, "kvm-3")["state"] == "PreMaintenance"
+    rsp = sim.run_job(f"/longjobs/{job['uuid']}/actions", {"cancelLongJob": {}})
+    assert (rsp.status_code, rsp.json()) == (200, {})
+    assert _longjob(sim, job["uuid"])["state"] == "Canceled"
+    assert _host(sim, "kvm-3")["state"] == "Enabled"
+    assert _states(sim, "kvm-3")["kvm-3"]["currentVersion"] == V627
+    again = sim.run_job(f"/longjobs/{job['uuid']}/actions", {"cancelLongJob": {}})
+    assert _err(again)["code"] == "SYS.1006"
