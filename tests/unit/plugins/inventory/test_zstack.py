@@ -154,6 +154,15 @@ def run(tmp_path, client=None, use_cache=True, name='test.zstack.yml', **options
     return plugin, inventory, built
 
 
+def trusted(text):
+    """A template text from a trusted source (ansible-core >= 2.19 templates only those)."""
+    try:
+        from ansible.template import trust_as_template
+    except ImportError:  # pragma: no cover - ansible-core 2.18 trusts every plain string
+        return text
+    return trust_as_template(text)
+
+
 def hostvars(inventory, name):
     return inventory.get_host(name).get_vars()
 
@@ -370,6 +379,18 @@ def test_api_data_is_never_templated(tmp_path):
         assert isinstance(hv['zstack_name'], AnsibleUnsafe)
     else:
         assert not is_trusted_as_template(hv['zstack_name'])
+
+
+def test_cached_api_data_is_never_templated(tmp_path):
+    evil = "{{ 'tem' ~ 'plated' }}"
+    hosts = [host(H1, 'kvm-1', C1, Z1, '10.0.1.11', description=evil)]
+    plugin, _inv, _built = run(tmp_path, FakeClient(hosts=hosts, vms=[]), **cache_options(tmp_path))
+    plugin.update_cache_if_changed()
+    _plugin, inventory, built = run(tmp_path, None, compose={'shown': 'zstack_description'}, **cache_options(tmp_path))
+    assert built == []  # read back from the cache
+    hv = hostvars(inventory, 'kvm-1')
+    assert hv['shown'] == evil
+    assert Templar(loader=DataLoader(), variables=hv).template(trusted('{{ zstack_description }}')) == evil
 
 
 # ---------------------------------------------------------------- errors
