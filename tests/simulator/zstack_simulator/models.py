@@ -108,6 +108,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
     # ------------------------------------------------------------------ lifecycle
     def reset(self, spec: dict | str | None = None) -> None:
         from . import fleet  # pylint: disable=import-outside-toplevel
+        resolved = fleet.resolve(spec)  # a bad spec name fails before the state is wiped
         with self.lock:
             self.zones: dict[str, dict] = {}
             self.clusters: dict[str, dict] = {}
@@ -136,7 +137,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             self.clock_offset = 0.0
             self.add_account("admin", "password", uuid=ADMIN_ACCOUNT_UUID)
             fleet.install_default_configs(self)
-            fleet.apply(self, fleet.resolve(spec))
+            fleet.apply(self, resolved)
 
     def seed(self, spec: dict | str) -> None:
         from . import fleet  # pylint: disable=import-outside-toplevel
@@ -157,7 +158,8 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         self.resources[uuid] = resource_type
 
     def add_account(self, name: str, password: str, uuid: str | None = None) -> dict:
-        acc = {"uuid": uuid or sha512_hex("account:" + name)[:32], "name": name, "passwordHash": sha512_hex(password)}
+        existing = self.accounts.get(name, {}).get("uuid")
+        acc = {"uuid": uuid or existing or sha512_hex("account:" + name)[:32], "name": name, "passwordHash": sha512_hex(password)}
         self.accounts[name] = acc
         return acc
 

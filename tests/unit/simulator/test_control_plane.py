@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import pytest
@@ -12,6 +13,7 @@ import requests
 from zstack_simulator.fleet import V632, fixed_uuid
 
 VI_PATH = "/v1/vm-instances/virtualizer-info"
+PASSWORD_HASH = hashlib.sha512(b"password").hexdigest()
 
 
 def d(name: str) -> str:
@@ -104,3 +106,18 @@ def test_state_dump(sim):
 def test_control_plane_rejects_bad_spec(sim):
     rsp = requests.post(f"{sim.url}/_sim/reset", json={"fleet": "no-such-fleet"}, timeout=10)
     assert rsp.status_code == 400
+
+
+def test_bad_reset_keeps_the_current_fleet(sim):
+    rsp = requests.post(f"{sim.url}/_sim/reset", json={"fleet": "nope"}, timeout=10)
+    assert rsp.status_code == 400
+    assert len(sim.get("/hosts").json()["inventories"]) == 6
+
+
+def test_admin_password_can_be_changed_by_spec(sim):
+    sim.reset({"fleet": "seed-page", "accounts": [{"name": "admin", "password": "s3cret"}]})
+    rsp = requests.put(f"{sim.api}/accounts/login", json={"logInByAccount": {"accountName": "admin", "password": PASSWORD_HASH}}, timeout=10)
+    assert rsp.status_code == 503
+    good = hashlib.sha512(b"s3cret").hexdigest()
+    rsp = requests.put(f"{sim.api}/accounts/login", json={"logInByAccount": {"accountName": "admin", "password": good}}, timeout=10)
+    assert rsp.json()["inventory"]["accountUuid"] == "36c27e8ff05c4780bf6d2fa65700f22e"
