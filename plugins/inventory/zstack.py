@@ -14,9 +14,14 @@ description:
   - Reads KVM hosts (QueryHost) and, with O(include_vms), VM instances (QueryVmInstance) from a ZStack management
     node and adds them to the inventory.
   - Each resource gets its ZStack fields as host variables, prefixed C(zstack_) and in snake case
-    (C(managementIp) becomes C(zstack_management_ip)), and its qemu-kvm verdict from GetVirtualizerInfo
-    (C(zstack_match_state), C(zstack_current_version), C(zstack_expect_version), C(zstack_verdict),
-    C(zstack_virtualizer_reason)).
+    (C(managementIp) becomes C(zstack_management_ip), nested keys too), plus C(zstack_resource_type)
+    (V(HostVO) or V(VmInstanceVO)), C(zstack_zone_name), C(zstack_cluster_name) and, for a VM, C(zstack_host_name).
+  - With O(virtualizer_info), each resource also gets its qemu-kvm verdict from GetVirtualizerInfo,
+    C(zstack_match_state) (V(Matched), V(Unmatched), V(Unknown), or V(null) when ZStack holds no version record),
+    C(zstack_current_version), C(zstack_expect_version), C(zstack_verdict) (the match state, or V(NoRecord) for a
+    stopped VM or a host that never connected, or V(NotFound) for a resource deleted while the inventory was read)
+    and C(zstack_virtualizer_reason) (why it is not V(Matched), in words).
+  - C(ansible_host) is a host's management IP, and a VM's NIC IP as O(vm_address) and O(vm_l3_network_uuids) say.
   - The verdicts of the whole inventory are fetched together, in batches of O(batch_size) UUIDs, several batches at a
     time over one session; one host or VM never costs a call of its own.
   - "Default groups: C(zstack_hosts), C(zstack_vms), C(zstack_zone_<zone name>), C(zstack_cluster_<cluster name>) and,
@@ -193,6 +198,7 @@ clusters: [cluster-gpu]
 
 import hashlib
 import json
+import os
 import re
 
 from ansible.errors import AnsibleParserError
@@ -304,10 +310,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def verify_file(self, path):
         if not super(InventoryModule, self).verify_file(path):
             return False
-        if path.endswith(('zstack.yml', 'zstack.yaml')):
+        name = os.path.basename(path)
+        if name in ('zstack.yml', 'zstack.yaml') or name.endswith(('.zstack.yml', '.zstack.yaml')):
             return True
         self.display.vvv('Skipping %s: the zstack.cloud.zstack inventory reads only files named '
-                         '*zstack.yml or *zstack.yaml' % path)
+                         'zstack.yml, zstack.yaml, *.zstack.yml or *.zstack.yaml' % path)
         return False
 
     # ------------------------------------------------------------------ seams

@@ -471,7 +471,7 @@ def test_default_client_factory_builds_the_collection_client(tmp_path):
 
 @pytest.mark.parametrize('name, accepted', [
     ('zstack.yml', True), ('prod.zstack.yaml', True), ('prod.zstack.yml', True),
-    ('inventory.yml', False), ('zstack.json', False), ('aws_ec2.yml', False),
+    ('inventory.yml', False), ('zstack.json', False), ('aws_ec2.yml', False), ('myzstack.yml', False),
 ])
 def test_verify_file(tmp_path, name, accepted):
     path = tmp_path / name
