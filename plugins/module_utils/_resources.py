@@ -9,8 +9,8 @@ Private to this collection: not a public API, may change without notice.
 Plain Python over a :class:`ZStackClient` (no Ansible), one concern each:
 
 - :func:`query_inventories` pages through a query of any size and splits a long
-  ``uuid?=`` list into several requests (a management node's request line is
-  limited to about 8 KB);
+  ``?=`` value list (``uuid?=...``, ``hostUuid?=...``) into several requests
+  (a management node's request line is limited to about 8 KB);
 - :func:`get_inventory` reads one resource by UUID and raises
   :class:`ZStackNotFoundError` when there is none;
 - :func:`run_action` runs one async action API under a deadline and returns its
@@ -22,12 +22,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import itertools
+
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackConfigError,
     ZStackError,
     ZStackJobError,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import chunks, validate_uuids
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuids
 
 HOSTS_PATH = '/hosts'
 VMS_PATH = '/vm-instances'
@@ -38,6 +40,12 @@ GLOBAL_CONFIGS_PATH = '/global-configurations'
 DEFAULT_PAGE_SIZE = 1000
 #: 150 UUIDs make a ``q=uuid?=...`` of about 5 KB, well under a management node's ~8 KB request line
 UUIDS_PER_QUERY = 150
+#: a UUID and its comma
+UUID_LIST_ITEM_CHARS = 33
+#: the longest ``?=`` value list sent in one request
+MAX_IN_VALUE_CHARS = UUIDS_PER_QUERY * UUID_LIST_ITEM_CHARS
+#: ZStack's query operators in the order it looks for them (zstack-api.md section 5)
+QUERY_OPERATORS = ('!=', '>=', '<=', '!?=', '!~=', '~=', '?=', '=', '>', '<', 'is null', 'not null')
 
 LONG_JOB_FINAL_STATES = frozenset(['Succeeded', 'Failed', 'Canceled'])
 LONG_JOB_MAX_POLL_INTERVAL = 10.0
@@ -83,22 +91,56 @@ def query_sorted(client, path, conditions=None, sort='uuid', page_size=DEFAULT_P
         start += page_size
 
 
+def operator_of(condition):
+    """The operator ZStack reads in a ``q`` condition: the first of its fixed list that occurs anywhere in it."""
+    return next((op for op in QUERY_OPERATORS if op in condition), None)
+
+
+def split_in_condition(condition, budget=MAX_IN_VALUE_CHARS):
+    """A ``field?=a,b,...`` whose value list is longer than ``budget`` characters, as several shorter ones.
+
+    Their results are to be ORed (merged). Any other condition comes back alone: a ``!?=`` (not in)
+    cannot be split that way.
+    """
+    if operator_of(condition) != '?=':
+        return [condition]
+    field, _sep, value = condition.partition('?=')
+    if len(value) <= budget:
+        return [condition]
+    parts, current, size = [], [], 0
+    for item in value.split(','):
+        if current and size + len(item) + 1 > budget:
+            parts.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += len(item) + 1
+    parts.append(current)
+    return ['%s?=%s' % (field, ','.join(part)) for part in parts]
+
+
 def query_inventories(client, path, conditions=None, uuids=None, page_size=DEFAULT_PAGE_SIZE,
                       uuids_per_query=UUIDS_PER_QUERY):
-    """Every inventory of a query API matching all ``conditions`` (ANDed).
+    """Every inventory of a query API matching all ``conditions`` (ANDed), sorted by UUID.
 
-    ``uuids`` (when not None) adds ``uuid?=...``; a long list is split into several
-    queries whose answers are merged (no duplicates) and sorted by UUID.
-    An empty ``uuids`` list matches nothing and sends no request.
+    ``uuids`` (when not None) adds ``uuid?=...``; an empty list matches nothing and sends no request.
+    Any ``?=`` condition (``uuids`` included) longer than ``uuids_per_query`` UUIDs would be is split
+    into several queries, whose answers are merged without duplicates, so that no request line
+    exceeds what a management node accepts.
     """
     _check_page_size(page_size)
     conditions = list(conditions or [])
-    if uuids is None:
+    if uuids is not None:
+        uuids = validate_uuids(uuids)
+        if not uuids:
+            return []
+        conditions.append(one_of('uuid', uuids))
+    budget = uuids_per_query * UUID_LIST_ITEM_CHARS
+    variants = [split_in_condition(condition, budget) for condition in conditions]
+    if all(len(variant) == 1 for variant in variants):
         return client.query_all(path, conditions, page_size=page_size)
-    uuids = validate_uuids(uuids)
     found = {}
-    for batch in chunks(uuids, uuids_per_query):
-        for inventory in client.query_all(path, conditions + [one_of('uuid', batch)], page_size=page_size):
+    for combination in itertools.product(*variants):
+        for inventory in client.query_all(path, list(combination), page_size=page_size):
             found[inventory.get('uuid')] = inventory
     return [found[key] for key in sorted(found)]
 

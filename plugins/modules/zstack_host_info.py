@@ -59,6 +59,8 @@ options:
         V(managementIp=10.0.1.11), V(architecture?=x86_64,aarch64) or V(name~=kvm-%).
       - ZStack picks the first operator of its fixed list that occurs anywhere in a condition, so a value that
         itself contains an operator (such as C(!=) or C(>=)) is misread.
+      - A C(?=) condition with a long value list (more than about 150 UUIDs) is split into several requests
+        whose answers are merged, as for O(uuids).
     type: list
     elements: str
     default: []

@@ -63,6 +63,8 @@ options:
         V(vmNics.ip=192.168.10.101), V(lastHostUuid=3ce46fb7eb2e369c88d5fd671d1c1694) or V(name~=web-%).
       - ZStack picks the first operator of its fixed list that occurs anywhere in a condition, so a value that
         itself contains an operator (such as C(!=) or C(>=)) is misread.
+      - A C(?=) condition with a long value list (more than about 150 UUIDs) is split into several requests
+        whose answers are merged, as for O(uuids).
     type: list
     elements: str
     default: []

@@ -12,9 +12,11 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStack
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     ZStackNotFoundError,
     get_inventory,
+    operator_of,
     query_inventories,
     query_sorted,
     run_action,
+    split_in_condition,
     wait_long_job,
 )
 
@@ -56,9 +58,10 @@ class FakeClient:
     def _select(self, conditions):
         rows = self.rows
         for cond in conditions:
-            if cond.startswith('uuid?='):
-                wanted = set(cond[len('uuid?='):].split(','))
-                rows = [r for r in rows if r['uuid'] in wanted]
+            if '?=' in cond:
+                field, value = cond.split('?=', 1)
+                wanted = set(value.split(','))
+                rows = [r for r in rows if r.get(field) in wanted]
             else:
                 field, value = cond.split('=', 1)
                 rows = [r for r in rows if str(r.get(field)) == value]
@@ -105,6 +108,26 @@ def test_query_splits_uuid_lists_and_merges_sorted():
     assert len(queries) == 3  # 401 distinct UUIDs, 150 a query
     assert all(q[2][0] == 'state=Enabled' and q[2][1].startswith('uuid?=') for q in queries)
     assert max(len(q[2][1]) for q in queries) < 150 * 33 + 10
+
+
+def test_long_raw_in_conditions_are_split_too():
+    rows = [{'uuid': u(i), 'hostUuid': u(1000 + i % 40)} for i in range(400)]
+    client = FakeClient(rows)
+    hosts = ','.join(u(1000 + i) for i in range(0, 40, 2)) + ',' + ','.join(u(5000 + i) for i in range(300))
+    result = query_inventories(client, '/vm-instances', ['hostUuid?=' + hosts], page_size=1000, uuids_per_query=150)
+    assert [r['uuid'] for r in result] == [u(i) for i in range(0, 400, 2)]
+    queries = [c for c in client.calls if c[0] == 'query']
+    assert len(queries) == 3  # 320 host UUIDs, 150 a query
+    assert all(len(q[2][0]) <= len('hostUuid?=') + 150 * 33 for q in queries)
+
+
+def test_split_in_condition_only_splits_long_in_lists():
+    assert split_in_condition('state?=Running,Stopped', budget=10) == ['state?=Running', 'state?=Stopped']
+    assert split_in_condition('state?=Running,Stopped') == ['state?=Running,Stopped']
+    assert split_in_condition('uuid!?=a,b,c,d', budget=2) == ['uuid!?=a,b,c,d']
+    assert split_in_condition('name=a,b,c,d', budget=2) == ['name=a,b,c,d']
+    assert operator_of('name!=a?=b') == '!='
+    assert operator_of('hostUuid is null') == 'is null'
 
 
 def test_query_without_uuids_pages_through_everything():

@@ -94,3 +94,12 @@ def test_many_vm_uuids(run, sim):
     uuids = [v['uuid'] for v in every]
     result = run(zstack_vm_instance_info, uuids=uuids + uuids[:10])
     assert [v['uuid'] for v in result['vm_instances']] == sorted(uuids)
+
+
+def test_long_raw_in_condition_is_split_under_the_request_line_limit(run, sim):
+    sim.backend.seed({'generate': {'hosts': 300, 'vms_per_host': 1, 'stopped_vm_ratio': 0.0, 'seed': 5}})
+    hosts = [h['uuid'] for h in run(zstack_host_info)['hosts']]
+    assert len(hosts) == 306
+    result = run(zstack_vm_instance_info, conditions=['hostUuid?=' + ','.join(hosts)], state=['Running'])
+    assert 'failed' not in result  # one request with all 306 UUIDs would be answered 414
+    assert len(result['vm_instances']) == 300 + 12  # the generated VMs and the demo fleet's running ones
