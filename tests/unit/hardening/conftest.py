@@ -407,6 +407,16 @@ class Sim:
         assert rsp.status_code == 200, rsp.text
         return rsp.json()['inventory']['uuid']
 
+    def expire_during_call(self, pending, key='GET /v1/vm-instances/virtualizer-info'):
+        """Wait until a running module's call ``key`` reached the simulator (a fault ``delay`` holds it there),
+        then expire every session: the call itself meets an expired session."""
+        deadline = time.monotonic() + 30
+        while self.requests_to(key) < 1:
+            assert pending.proc.poll() is None, 'the module ended before its call: %s' % (pending.proc.communicate(),)
+            assert time.monotonic() < deadline, 'the module never made the call %s' % key
+            time.sleep(0.02)
+        assert self.expire_sessions() >= 1
+
     def session_valid(self, session_uuid):
         rsp = self.http.get('%s/zstack/v1/accounts/sessions/%s/valid' % (self.direct_url, session_uuid), timeout=30,
                             verify=self.verify)
@@ -702,7 +712,7 @@ class AnsibleRunner:
         run.secrets = secrets
         open_sessions = max(0, run.delta('active_sessions'))
         props = self.request.node.user_properties
-        props.append(('secret_leaks', len(run.leaks)))
+        props.append(('secret_leaks', len(set(name for name, _where in run.leaks))))
         props.append(('sessions_left_open', open_sessions))
         for name, where in run.leaks:
             props.append(('leaked', '%s in %s' % (name, where)))

@@ -210,21 +210,11 @@ def test_ownership_error_of_a_tenant_is_not_retried(hz, sim, client):
 
 
 # ---------------------------------------------------------------- session expired mid-run
-def _expire_during_the_call(sim, pending):
-    """Wait until the module's GetVirtualizerInfo has reached the simulator (held by a delay), then expire sessions."""
-    deadline = time.monotonic() + 30
-    while sim.requests_to(GET_VI) < 1:
-        assert pending.proc.poll() is None, 'the module ended before its call: %s' % (pending.proc.communicate(),)
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    assert sim.expire_sessions() >= 1
-
-
 @pytest.mark.hardening('fault', 'session expired mid-run')
 def test_session_expiry_mid_run_with_password_logs_in_again(hz, sim, ansible):
     sim.fault(delay=1.0, method='GET', path=VI, count=1)
     pending = ansible.start(conn(sim, uuids=[hz.HOST_MATCHED, hz.VM_RUNNING]), mode='ansible')
-    _expire_during_the_call(sim, pending)
+    sim.expire_during_call(pending)
     run = pending.wait()
     assert_ok(run)
     assert run.result['summary']['matched'] == 2
@@ -239,7 +229,7 @@ def test_session_expiry_mid_run_with_session_uuid_fails_clearly(hz, sim, ansible
     sim.fault(delay=1.0, method='GET', path=VI, count=1)
     pending = ansible.start({'api_url': sim.url, 'session_uuid': '{{ hz_session }}', 'uuids': [hz.HOST_MATCHED]},
                             session=session)
-    _expire_during_the_call(sim, pending)
+    sim.expire_during_call(pending)
     run = pending.wait()
     assert_failed_cleanly(hz, run, 'ID.1001', 'session_uuid')
     assert run.delta('logins') == 0  # never logs in behind the operator's back

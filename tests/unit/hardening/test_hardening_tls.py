@@ -26,8 +26,7 @@ def conn(sim, **extra):
 
 @pytest.mark.hardening('tls', 'default validate_certs refuses an unknown CA')
 def test_default_refuses_the_certificate_with_a_clear_message(hz, tls_sim, tls_ansible, tls):
-    run = tls_ansible.run(conn(tls_sim, uuids=[hz.HOST_MATCHED]), mode='ansible',
-                          env={'REQUESTS_CA_BUNDLE': tls.other_ca_path})
+    run = tls_ansible.run(conn(tls_sim, uuids=[hz.HOST_MATCHED]), env={'REQUESTS_CA_BUNDLE': tls.other_ca_path})
     assert run.failed, run.describe()
     hz.assert_clear(run.msg, 'TLS certificate verification failed', 'ca_path', 'validate_certs')
     assert 'Traceback' not in run.output

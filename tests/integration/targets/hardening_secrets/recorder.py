@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A recording TCP relay in front of the simulator: every session id it sees goes into a file.
+
+Usage: python recorder.py UPSTREAM_URL URL_FILE SESSIONS_FILE
+Writes its own base URL to URL_FILE once listening, appends each session id it sees (in login
+answers and in 'Authorization: OAuth' headers) to SESSIONS_FILE, and relays until killed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import socketserver
+import sys
+import threading
+from urllib.parse import urlsplit
+
+OAUTH_RE = re.compile(r'(?im)^authorization:\s*oauth\s+([0-9a-f]{32})\s*$')
+
+
+def read_request(conn):
+    data = b''
+    while b'\r\n\r\n' not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _sep, body = data.partition(b'\r\n\r\n')
+    length = 0
+    for line in head.split(b'\r\n')[1:]:
+        name, _colon, value = line.partition(b':')
+        if name.strip().lower() == b'content-length':
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head, body
+
+
+def main(upstream_url, url_file, sessions_file):
+    upstream = urlsplit(upstream_url)
+    target = (upstream.hostname, upstream.port or 80)
+    lock = threading.Lock()
+
+    def note(found):
+        if found:
+            with lock, open(sessions_file, 'a', encoding='utf-8') as fobj:
+                fobj.writelines('%s\n' % sid for sid in sorted(found))
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            request = read_request(self.request)
+            if request is None:
+                return
+            head, body = request
+            found = set(OAUTH_RE.findall(head.decode('latin-1')))
+            up = socket.create_connection(target, timeout=60)
+            try:
+                up.sendall(head + b'\r\n\r\n' + body)
+                answer = b''
+                while True:
+                    chunk = up.recv(65536)
+                    if not chunk:
+                        break
+                    answer += chunk
+            finally:
+                up.close()
+            if b'/accounts/login ' in head.split(b'\r\n', 1)[0] or b'/accounts/users/login ' in head.split(b'\r\n', 1)[0]:
+                try:
+                    found.add(json.loads(answer.partition(b'\r\n\r\n')[2])['inventory']['uuid'])
+                except (ValueError, KeyError, TypeError):
+                    pass
+            note(found)
+            self.request.sendall(answer)
+
+    server = socketserver.ThreadingTCPServer(('127.0.0.1', 0), Handler)
+    server.daemon_threads = True
+    with open(url_file, 'w', encoding='utf-8') as fobj:
+        fobj.write('http://127.0.0.1:%d\n' % server.server_address[1])
+    server.serve_forever()
+
+
+if __name__ == '__main__':
+    main(*sys.argv[1:4])

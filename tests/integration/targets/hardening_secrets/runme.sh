@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Secrets and sessions of the zstack.cloud.virtualizer_compliance role at -vvv.
+#
+# Runs the role against the simulator through recorder.py (a TCP relay that notes every session
+# id), with a known password, then checks that the password, its SHA-512 hex, every session id
+# and the access key secret appear nowhere in stdout, stderr or the reports, and that every
+# session the role opened was logged out (the active-session counter is back where it started).
+# The module and the inventory plugin are covered by tests/unit/hardening.
+# For a manual run: ZSTACK_SIM_URL=http://127.0.0.1:PORT ./runme.sh
+set -eu
+
+here="$(cd "$(dirname "$0")" && pwd)"
+config="${here}/../../integration_config.yml"
+
+yaml_value() {
+    sed -n "s/^$1:[[:space:]]*//p" "$config" 2>/dev/null | head -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
+}
+
+SIM_URL="${ZSTACK_SIM_URL:-$(yaml_value zstack_sim_url)}"
+PY="${ZSTACK_SIM_PYTHON:-$(yaml_value zstack_sim_python)}"
+PY="${PY:-${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}}"
+if [[ -z "$SIM_URL" ]]; then
+    echo "no simulator URL: set zstack_sim_url in ${config} or ZSTACK_SIM_URL" >&2
+    exit 1
+fi
+
+PASSWORD='Hs-r0le-pa55w0rd-4b1e!'
+AK_SECRET='hsAccessKeySecret-31d7c0e5a9b24f68'
+ADMIN_UUID=36c27e8ff05c4780bf6d2fa65700f22e
+KVM1=a948c4699d993322c62f116627d20232  # demo fleet: kvm-1 (Matched)
+
+work="${OUTPUT_DIR:-$(mktemp -d)}/hardening_secrets"
+rm -rf "$work"
+mkdir -p "$work/private" "$work/reports"
+
+sim() {  # sim METHOD PATH [JSON]
+    "$PY" - "$SIM_URL" "$@" <<'PYEOF'
+import json, sys, urllib.request
+url, method, path = sys.argv[1:4]
+data = (sys.argv[4] if len(sys.argv) > 4 else '{}').encode()
+req = urllib.request.Request(url + path, data=None if method == 'GET' else data, method=method,
+                             headers={'Content-Type': 'application/json'})
+print(urllib.request.urlopen(req, timeout=30).read().decode())
+PYEOF
+}
+
+recorder_pid=""
+cleanup() {
+    [[ -n "$recorder_pid" ]] && kill "$recorder_pid" 2>/dev/null || true
+    sim POST /_sim/reset '{"fleet": "demo"}' >/dev/null || true
+}
+trap cleanup EXIT
+
+sim POST /_sim/reset "{\"fleet\": \"demo\", \"accounts\": [{\"name\": \"admin\", \"password\": \"${PASSWORD}\", \"uuid\": \"${ADMIN_UUID}\"}], \"access_keys\": [{\"id\": \"hsAccessKeyId\", \"secret\": \"${AK_SECRET}\"}]}" >/dev/null
+
+"$PY" "$here/recorder.py" "$SIM_URL" "$work/recorder.url" "$work/sessions.txt" &
+recorder_pid=$!
+for _ in $(seq 1 100); do [[ -s "$work/recorder.url" ]] && break; sleep 0.1; done
+REC_URL="$(cat "$work/recorder.url")"
+: >"$work/sessions.txt"
+
+# the VM list comes from the simulator: every running VM of kvm-1
+uuids="[\"${KVM1}\"]"
+printf '{"hs_password": "%s", "hs_url": "%s", "hs_reports": "%s", "hs_uuids": %s, "ansible_python_interpreter": "%s"}\n' \
+    "$PASSWORD" "$REC_URL" "$work/reports" "$uuids" "$PY" >"$work/private/vars.json"
+
+before="$(sim GET /_sim/counters | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["active_sessions"])')"
+set +e
+ANSIBLE_NOCOLOR=1 ansible-playbook -i localhost, -c local "$here/role.yml" -e "@$work/private/vars.json" -vvv \
+    >"$work/stdout.txt" 2>"$work/stderr.txt"
+rc=$?
+set -e
+after_json="$(sim GET /_sim/counters)"
+after="$(echo "$after_json" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["active_sessions"])')"
+echo "role run: exit ${rc}; $(grep -c '' "$work/stdout.txt") lines of stdout; active sessions ${before} -> ${after}"
+if [[ "$rc" -ne 0 ]]; then
+    tail -n 40 "$work/stdout.txt" "$work/stderr.txt"
+    echo "FAIL: the role run itself failed" >&2
+    exit 1
+fi
+ls "$work/reports"
+[[ -n "$(ls -A "$work/reports")" ]] || { echo "FAIL: the role wrote no report" >&2; exit 1; }
+
+status=0
+"$PY" "$here/scan.py" "$work/sessions.txt" "$PASSWORD" "$AK_SECRET" \
+    "$work/stdout.txt" "$work/stderr.txt" "$work/reports" || status=1
+if [[ "$after" -ne "$before" ]]; then
+    echo "FAIL: sessions left open: $((after - before))" >&2
+    status=1
+fi
+echo "hardening_secrets: secret scan and session count done (status ${status})"
+exit "$status"
