@@ -26,6 +26,7 @@ GLOBAL_CONFIG_DEFAULTS = (
     ("cluster", "update.os.parallelismDegree", "2", "the max number of hosts of a cluster which update their OS at the same time"),
     ("host", "update.os.parallelismDegree", "2", "The maximum count of host that can update operating system at the same time"),
     ("identity", "session.timeout", "7200", "the session timeout in seconds"),
+    ("identity", "session.maxConcurrent", "500", "the max number of concurrent sessions of a user"),
     ("kvm", "checkHostCpuModelName", "false", "check the CPU model name of the destination host when migrating a VM"),
     ("mevoco", "host.hypervisor.version.alarm.interval.in.seconds", "86400", "interval of the hypervisor version mismatch alarm"),
 )

@@ -332,6 +332,9 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
 
     def _new_session(self, account_uuid: str, user_uuid: str) -> dict:
         now = self.now()
+        limit = int(self.global_config("identity", "session.maxConcurrent"))
+        if sum(1 for s in self.sessions.values() if s["userUuid"] == user_uuid and s["expiresAt"] > now) >= limit:
+            raise ApiError(errors.ID_MAX_SESSIONS, errors.MAX_SESSIONS)
         sess = {"uuid": new_uuid(), "accountUuid": account_uuid, "userUuid": user_uuid, "createdAt": now, "expiresAt": now + SESSION_TIMEOUT}
         self.sessions[sess["uuid"]] = sess
         self.counters["logins"] += 1

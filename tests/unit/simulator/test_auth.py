@@ -176,3 +176,13 @@ def test_access_key_bad_format(sim):
     hdrs["Authorization"] = "ZStack " + KEY_ID
     rsp = sim.get("/hosts", headers=hdrs)
     assert (rsp.status_code, rsp.text) == (400, "accessKey format is 'ZStack AccessKeyId:Signature'")
+
+
+def test_max_concurrent_sessions(sim):
+    sim.reset({"fleet": "seed-page", "global_configs": [{"category": "identity", "name": "session.maxConcurrent", "value": 2}]})
+    first = sim.login()
+    sim.login()
+    rsp = sim.http.put(f"{sim.api}/accounts/login", json={"logInByAccount": {"accountName": "admin", "password": PASSWORD_HASH}})
+    assert _error(rsp) == {"code": "ID.1006", "description": "Max number of active sessions exceeded", "details": errors.MAX_SESSIONS}
+    sim.http.delete(f"{sim.api}/accounts/sessions/{first}")
+    assert sim.login()
