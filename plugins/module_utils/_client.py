@@ -305,9 +305,8 @@ class ZStackClient:
         try:
             self.logout()
         finally:
-            closer = getattr(self.transport, 'close', None)
-            if closer:
-                closer()
+            if hasattr(self.transport, 'close'):
+                self.transport.close()
 
     def login(self):
         """Open a session with LogInByAccount or LogInByUser; no-op for session / access key auth."""

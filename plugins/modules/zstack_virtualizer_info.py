@@ -25,14 +25,16 @@ description:
   - ZStack leaves out every resource it holds no version record for (a stopped VM, a host that never connected).
     Each such UUID still comes back, with RV(virtualizer_info.reason) taken from its state.
 author:
-  - zstack.cloud contributors
+  - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
 attributes:
   check_mode:
+    description: Can run in check mode and return a changed status prediction without modifying the target.
     support: full
     details: The module only reads; it behaves the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   uuids:
@@ -171,7 +173,7 @@ virtualizer_info:
       choices: [Matched, Unmatched, Unknown]
     verdict:
       description:
-        - O(match_state) extended with V(NoRecord) (an existing host or VM ZStack holds no version record for)
+        - RV(virtualizer_info.match_state) extended with V(NoRecord) (an existing host or VM ZStack holds no version record for)
           and V(NotFound) (no host or VM has this UUID), so that every entry has one.
       returned: always
       type: str
