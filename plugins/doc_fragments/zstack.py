@@ -57,13 +57,13 @@ options:
   password:
     description:
       - Password of the account or user. Only its SHA-512 hex digest is sent to the management node, as ZStack expects.
-      - The collection logs in once per module run, logs out at the end, and logs in again once when the session expires mid-run.
+      - The collection logs in once per module run or inventory load, logs out at the end, and logs in again once when the session expires mid-run.
       - If not set, the value of the E(ZSTACK_PASSWORD) environment variable is used.
     type: str
   session_uuid:
     description:
       - An existing session UUID (from LogInByAccount or the ZStack UI) to use instead of logging in.
-      - The collection never logs this session out. When it expires, the module fails with ZStack error C(ID.1001).
+      - The collection never logs this session out. When it expires, the call fails with ZStack error C(ID.1001).
       - If not set, the value of the E(ZSTACK_SESSION_UUID) environment variable is used.
     type: str
   access_key_id:
