@@ -2,8 +2,11 @@
 
 Usage:
     results.py junit DIR...             pytest JUnit XML files under DIR
-    results.py sanity LOG               ansible-test sanity output
-    results.py integration LOG DATADIR  ansible-test integration output + data JSON
+    results.py sanity LOG RC            ansible-test sanity output and exit status
+    results.py integration LOG DATADIR RC  ansible-test integration output + data JSON
+
+When ansible-test failed without its own "N ... failed" summary (a test
+crashed), the test that was running counts as one failure.
 
 Prints one line: "PASSED FAILED SKIPPED".
 """
@@ -40,16 +43,19 @@ def _read(path):
         return ''
 
 
-def sanity(log):
+def sanity(log, rc):
     text = _read(log)
     ran = len(re.findall(r'^Running sanity test ', text, re.M))
     skipped = len(re.findall(r'^WARNING: Skipping sanity test ', text, re.M))
     match = re.search(r'The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed', text)
-    failed = int(match.group(1)) if match else 0
+    if match:
+        failed = int(match.group(1))
+    else:
+        failed = 1 if rc else 0
     return max(ran - failed, 0), failed, skipped
 
 
-def integration(log, datadir):
+def integration(log, datadir, rc):
     text = _read(log)
     match = re.search(r'The (\d+) integration test\(s\) listed below \(out of (\d+)\) failed', text)
     if match:
@@ -60,7 +66,7 @@ def integration(log, datadir):
     if files:
         with open(files[-1], encoding='utf-8') as handle:
             passed = len(json.load(handle).get('targets', {}))
-    return passed, 0, 0
+    return passed, 1 if rc else 0, 0
 
 
 def main(argv):
@@ -68,9 +74,9 @@ def main(argv):
     if kind == 'junit':
         counts = junit(args)
     elif kind == 'sanity':
-        counts = sanity(args[0])
+        counts = sanity(args[0], int(args[1]))
     elif kind == 'integration':
-        counts = integration(args[0], args[1])
+        counts = integration(args[0], args[1], int(args[2]))
     else:
         raise SystemExit(__doc__)
     print('%d %d %d' % counts)
