@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Unit tests of the compliance filter plugin: names, argument passing, errors, and that each is documented."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.zstack.cloud.plugins.filter.compliance import FilterModule
+
+FILTERS = FilterModule().filters()
+FILTER_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'filter')
+
+
+def test_filter_names():
+    assert sorted(FILTERS) == sorted([
+        'compliance_scope', 'compliance_evaluate', 'compliance_plan', 'compliance_may_act', 'compliance_pending',
+        'compliance_result', 'compliance_report', 'compliance_table', 'compliance_failure_message'])
+
+
+@pytest.mark.parametrize('name', sorted(FILTERS))
+def test_every_filter_has_a_doc_file(name):
+    with open(os.path.join(FILTER_DIR, name + '.yml'), encoding='utf-8') as fobj:
+        doc = yaml.safe_load(fobj)
+    assert doc['DOCUMENTATION']['name'] == name
+    assert '_input' in doc['DOCUMENTATION']['options']
+    assert 'EXAMPLES' in doc and '_value' in doc['RETURN']
+
+
+def test_pipeline_through_filters():
+    hosts = [{'uuid': 'a' * 32, 'name': 'h', 'clusterUuid': 'c' * 32, 'state': 'Enabled', 'status': 'Connected'}]
+    info = {'a' * 32: {'uuid': 'a' * 32, 'resource_type': 'HostVO', 'verdict': 'Unmatched', 'current_version': '1',
+                       'expect_version': '2', 'reason': 'old'}}
+    scope = FILTERS['compliance_scope'](hosts, [], [])
+    ev = FILTERS['compliance_evaluate'](info, scope, unknown='warn')
+    plan = FILTERS['compliance_plan'](ev, {'batch_size': 2})
+    assert plan['counts']['host_actions'] == 1
+    res = FILTERS['compliance_result'](ev, None, plan, [], check_mode=True)
+    assert 'a' * 32 in FILTERS['compliance_failure_message'](res)
+    assert FILTERS['compliance_report'](res, 'junit').startswith('<?xml')
+    assert FILTERS['compliance_pending'](info, ['a' * 32]) == ['a' * 32]
+    assert FILTERS['compliance_may_act']([], {})['allowed']
+    assert len(FILTERS['compliance_table'](res)) == 3
+
+
+def test_errors_become_filter_errors():
+    with pytest.raises(AnsibleFilterError, match='zstack.cloud.compliance_evaluate: policy unknown'):
+        FILTERS['compliance_evaluate']({}, None, unknown='sometimes')
+    with pytest.raises(AnsibleFilterError, match='compliance_report'):
+        FILTERS['compliance_report']({}, 'pdf')
