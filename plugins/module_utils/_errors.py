@@ -19,6 +19,8 @@ Private to this collection: not a public API, may change without notice.
     |   +-- ZStackSessionError       ID.1001, session expired or invalid
     +-- ZStackJobError               the async job protocol failed (job expired, deadline passed)
     +-- ZStackUnsupportedError       the management node lacks an API the call needs
+    +-- ZStackNotFoundError          a resource a module works on does not exist
+    +-- ZStackStateError             a resource's state forbids the operation; detected before any change
 
 Every error carries the HTTP method and path (never the query string, never a
 header), so a message can say exactly which call failed; secrets never enter it.
@@ -197,6 +199,14 @@ class ZStackJobError(ZStackError):
 
 class ZStackUnsupportedError(ZStackError):
     """The management node does not provide an API that the call needs."""
+
+
+class ZStackNotFoundError(ZStackError):
+    """A resource the module works on does not exist (ZStack's query answered an empty list)."""
+
+
+class ZStackStateError(ZStackError):
+    """A resource is in a state the requested operation cannot start from; detected before any change."""
 
 
 def api_error(error, method=None, path=None, status=None, job_uuid=None):

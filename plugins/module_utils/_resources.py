@@ -24,10 +24,12 @@ __metaclass__ = type
 
 import itertools
 
-from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (  # noqa: F401 pylint: disable=unused-import
     ZStackConfigError,
     ZStackError,
     ZStackJobError,
+    ZStackNotFoundError,
+    ZStackStateError,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuids
 
@@ -50,13 +52,6 @@ QUERY_OPERATORS = ('!=', '>=', '<=', '!?=', '!~=', '~=', '?=', '=', '>', '<', 'i
 LONG_JOB_FINAL_STATES = frozenset(['Succeeded', 'Failed', 'Canceled'])
 LONG_JOB_MAX_POLL_INTERVAL = 10.0
 
-
-class ZStackNotFoundError(ZStackError):
-    """A resource the module works on does not exist (ZStack's query answered an empty list)."""
-
-
-class ZStackStateError(ZStackError):
-    """A resource is in a state the requested operation cannot start from; detected before any change."""
 
 
 def eq(field, value):
