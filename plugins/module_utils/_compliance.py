@@ -474,11 +474,11 @@ def plan_lines(host_batches, vm_actions, deferred=(), blocked=()):
             action['order'], action.get('name'), action['uuid'], action.get('host_uuid'), action['action'],
             ' (predicted: after its host is upgraded)' if action.get('predicted') else ''))
     for action in deferred:
-        lines.append('deferred: %s %s (%s): %s' % (action.get('resource_type'), action.get('name'), action['uuid'],
-                                                  action['action']))
+        lines.append('deferred: %s %s (%s): %s' % (
+            action.get('resource_type'), action.get('name'), action['uuid'], action['action']))
     for action in blocked:
-        lines.append('blocked: %s %s (%s): %s' % (action.get('resource_type'), action.get('name'), action['uuid'],
-                                                 action.get('blocked_reason')))
+        lines.append('blocked: %s %s (%s): %s' % (
+            action.get('resource_type'), action.get('name'), action['uuid'], action.get('blocked_reason')))
     return lines or ['nothing to do']
 
 
@@ -487,7 +487,7 @@ def table_lines(evaluation):
     resources = sorted((evaluation.get('resources') or {}).values(), key=_name_key)
     width = max([len(str(e.get('name') or '')) for e in resources] + [4])
     summary = evaluation.get('summary') or {}
-    lines = [summary_line(summary),'%-4s  %-*s  %-32s  %-9s  %-7s  %s' % ('TYPE', width, 'NAME', 'UUID', 'VERDICT', 'OUTCOME', 'REASON')]
+    lines = [summary_line(summary), '%-4s  %-*s  %-32s  %-9s  %-7s  %s' % ('TYPE', width, 'NAME', 'UUID', 'VERDICT', 'OUTCOME', 'REASON')]
     for entry in resources:
         after = (entry.get('after') or entry.get('before') or {}) if 'before' in entry else entry
         lines.append('%-4s  %-*s  %-32s  %-9s  %-7s  %s' % (
@@ -597,8 +597,8 @@ def failure_message(result, limit=0):
     lines = []
     failing = result.get('failing') or []
     for entry in failing[:limit or None]:
-        lines.append('%s %s (%s): %s - %s' % (entry.get('resource_type') or 'resource', entry['uuid'], entry.get('name'),
-                                             entry.get('verdict'), entry.get('reason')))
+        lines.append('%s %s (%s): %s - %s' % (
+            entry.get('resource_type') or 'resource', entry['uuid'], entry.get('name'), entry.get('verdict'), entry.get('reason')))
     if limit and len(failing) > limit:
         lines.append('... and %d more (see the JSON report)' % (len(failing) - limit))
     head = '%d of %d resources are not compliant' % (len(failing), (result.get('summary') or {}).get('total', 0))

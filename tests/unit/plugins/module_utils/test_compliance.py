@@ -60,7 +60,7 @@ def evaluated(policy=None, **scope_kw):
 
 # ------------------------------------------------------------------ scope
 def test_scope_orders_hosts_first_and_drops_stopped_vms():
-    hosts, vms, _ = fleet()
+    hosts, vms = fleet()[:2]
     scope = c.build_scope(hosts, vms)
     assert scope['uuids'][:4] == [u(1), u(2), u(3), u(4)]
     assert u(99) not in scope['uuids']
@@ -71,7 +71,7 @@ def test_scope_orders_hosts_first_and_drops_stopped_vms():
 
 
 def test_scope_keeps_named_stopped_vm_and_unresolved_uuids_last():
-    hosts, vms, _ = fleet()
+    hosts, vms = fleet()[:2]
     scope = c.build_scope(hosts, vms, [u(99), u(777), u(777)])
     assert u(99) in scope['vm_uuids']
     assert scope['explicit_unresolved'] == [u(777)]
@@ -251,7 +251,7 @@ def test_may_act_cap_and_budget():
 
 
 def test_pending():
-    _, _, info = fleet()
+    info = fleet()[2]
     assert c.pending(info, [u(1), u(2), u(3), u(404)]) == [u(1), u(3), u(404)]
 
 
