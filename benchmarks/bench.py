@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, zstack.cloud contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fleet-scale benchmark of the zstack.cloud collection (run it through ``benchmarks/run``).
@@ -47,7 +46,7 @@ FLEET_MIX = {'zones': 2, 'clusters_per_zone': 2, 'unmatched_host_ratio': 0.05, '
 PROFILES = {
     'full': {'sizes': [1000, 10000, 100000], 'ratio_size': 10000, 'uri_uuids': 100,
              'role_small': (1, 9), 'role_big': (1000, 10), 'repeat': 3, 'role_repeat': 3, 'rate_seconds': 3.0},
-    'quick': {'sizes': [1000, 3000], 'ratio_size': 3000, 'uri_uuids': 5, 'noop': False,
+    'quick': {'sizes': [1000, 3000], 'ratio_size': 3000, 'uri_uuids': 3, 'noop': False,
               'role_small': (1, 9), 'role_big': (100, 10), 'repeat': 1, 'role_repeat': 1, 'rate_seconds': 0.5},
 }
 
@@ -249,6 +248,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         self.shim = None
         self.rates = []         # simrate.py results
         self.sim_rss_mb = None
+        self.role_tasks = []
 
     # -------------------------------------------------------------- setup
     def setup(self):
@@ -295,9 +295,15 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             self.sim = None
 
     # -------------------------------------------------------------- one measured process
-    def measure(self, kind, size, argv, module_process=False):
+    def measure(self, kind, size, argv, module_process=False, task_times=False):
         """Run argv through rss_exec.py; record wall, CPU, peak RSS, simulator requests and CPU."""
         self._run_no += 1
+        env = self._env
+        times_path = None
+        if task_times:
+            times_path = os.path.join(self.work, 'task-times-%d.json' % self._run_no)
+            env = dict(env, BENCH_TASK_TIMES=times_path, ANSIBLE_CALLBACKS_ENABLED='bench_task_times',
+                       ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'))
         report = os.path.join(self.work, 'run-%d.json' % self._run_no)
         logpath = os.path.join(self.logs, '%02d-%s-%s.log' % (self._run_no, kind, size))
         if module_process and os.path.exists(self.module_report):
@@ -305,7 +311,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         req0, cpu0 = self.sim.requests(), self.sim.cpu_s()
         with open(logpath, 'w', encoding='utf-8') as logf:
             subprocess.run([self.python, os.path.join(HERE, 'rss_exec.py'), '--report', report, '--'] + argv,
-                           cwd=self.work, env=self._env, stdout=logf, stderr=subprocess.STDOUT, check=False)
+                           cwd=self.work, env=env, stdout=logf, stderr=subprocess.STDOUT, check=False)
         with open(report, encoding='utf-8') as fobj:
             rep = json.loads(fobj.readline())
         cpu1 = self.sim.cpu_s()
@@ -326,6 +332,9 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                 run['module_cpu_s'] = sum(m['cpu_s'] for m in mod)
                 run['module_maxrss_mb'] = max(m['maxrss_kb'] for m in mod) / MB
                 run['module_processes'] = len(mod)
+        if times_path and os.path.exists(times_path):
+            with open(times_path, encoding='utf-8') as fobj:
+                run['task_times'] = json.load(fobj)['tasks']
         if rep['rc'] != 0:
             log('%s %s FAILED (rc %s); see %s' % (kind, size, rep['rc'], logpath))
         else:
@@ -353,11 +362,11 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             files[size] = write_json(os.path.join(self.work, 'uuids-%d.json' % size), uuids[:size])
         url = self.sim.url
         floor = [self.python, os.path.join(HERE, 'floor.py'), '--api-url', url, '--batch-size', '100', '--workers', '4']
-        for _ in range(self.profile['repeat'] if self.profile.get('noop', True) else 0):
+        for _rep in range(self.profile['repeat'] if self.profile.get('noop', True) else 0):
             self.measure('module', 0, self.playbook('module.yml', {'bench_api_url': url, 'bench_uuids': []},
                                                     interpreter=self.shim), module_process=True)
         for size in sizes:
-            for _ in range(self.profile['repeat']):
+            for _rep in range(self.profile['repeat']):
                 self.measure('floor', size, floor + ['--uuids-file', files[size]])
                 self.measure('module', size, self.playbook('module.yml', {'bench_api_url': url, 'bench_uuids': uuids[:size]},
                                                            interpreter=self.shim), module_process=True)
@@ -402,11 +411,11 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             self.start_sim('role-%s' % label, hosts, per_host)
             size = hosts * (per_host + 1)
             report_dir = os.path.join(self.work, 'reports-%s' % label)
-            for _ in range(self.profile['role_repeat']):
+            for _rep in range(self.profile['role_repeat']):
                 shutil.rmtree(report_dir, ignore_errors=True)
                 self.measure('role_check', size, self.playbook(
                     'role_check.yml', {'bench_api_url': self.sim.url, 'bench_report_dir': report_dir},
-                    args=['--check'], interpreter=self.shim), module_process=True)
+                    args=['--check'], interpreter=self.shim), module_process=True, task_times=True)
         self.stop_sim()
 
     # -------------------------------------------------------------- figures
@@ -440,7 +449,8 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                 'repetitions': run['repetitions'], 'note': extra})
 
         noop = self.best('module', 0)
-        row('module, empty list (Ansible + module start-up)', 0, noop)
+        if noop or self.profile.get('noop', True):
+            row('module, empty list (Ansible + module start-up)', 0, noop)
         for size in sizes:
             floor, module = self.best('floor', size), self.best('module', size)
             row('floor (plain requests)', size, floor)
@@ -546,7 +556,22 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                '<= %s' % TARGETS['role_ratio'], None if rr is None else rr <= TARGETS['role_ratio'],
                'whole ansible-playbook runs' if rr is not None else 'not measured: role not available'
                if not self.role_available() else 'not measured: a role run failed, see logs/')
+        self.role_tasks = self.task_table(role_small, role_big)
         return rows, targets, ratios
+
+    @staticmethod
+    def task_table(small, big, top=10):
+        """The role's slowest tasks on the big fleet, next to the same tasks on the small one."""
+        if not big or not big.get('task_times'):
+            return []
+        small_times = {}
+        for item in (small or {}).get('task_times') or []:
+            small_times[item['task']] = small_times.get(item['task'], 0.0) + item['seconds']
+        big_times = {}
+        for item in big['task_times']:
+            big_times[item['task']] = big_times.get(item['task'], 0.0) + item['seconds']
+        ranked = sorted(big_times.items(), key=lambda kv: -kv[1])[:top]
+        return [{'task': name, 'big_s': secs, 'small_s': small_times.get(name)} for name, secs in ranked]
 
     # -------------------------------------------------------------- output
     def render(self, meta, rows, targets, ratios):  # pylint: disable=too-many-locals
@@ -583,9 +608,16 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             busy = ratios.get('simulator_busy_share_at_ratio_size')
             if busy is not None:
                 lines.append('')
-                lines.append('At %s UUIDs the simulator was busy (CPU) for %s %% of the module run\'s wall time '
-                             'and %s %% of the floor run\'s.' % ('{:,}'.format(self.profile['ratio_size']), sig3(busy * 100),
-                                                                  sig3(ratios.get('simulator_busy_share_floor', 0) * 100)))
+                floor_busy = sig3(ratios.get('simulator_busy_share_floor', 0) * 100)
+                text = 'At %s UUIDs the simulator was busy (CPU) for %s %% of the module run\'s wall time and %s %% of the floor run\'s.'
+                lines.append(text % ('{:,}'.format(self.profile['ratio_size']), sig3(busy * 100), floor_busy))
+        if self.role_tasks:
+            small, big = self.profile['role_small'], self.profile['role_big']
+            lines += ['', '| Slowest tasks of the role (best runs) | s on %s resources | s on %s resources |' % (
+                '{:,}'.format(big[0] * (big[1] + 1)), '{:,}'.format(small[0] * (small[1] + 1))), '|---|---:|---:|']
+            for item in self.role_tasks:
+                name = item['task'].split(' : ', 1)[-1].replace('|', '/')
+                lines.append('| %s | %s | %s |' % (name, sig3(item['big_s']), sig3(item['small_s'])))
         missed = [t for t in targets if t['status'] == 'FAIL']
         lines.append('')
         for t in missed:
@@ -642,7 +674,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             fobj.write(table)
         write_json(os.path.join(self.out, 'results.json'), {
             'meta': meta, 'rows': rows, 'targets': targets, 'ratios': ratios, 'simulator_rate': self.rates,
-            'runs': self.runs, 'notes': self.notes})
+            'role_tasks': self.role_tasks, 'runs': self.runs, 'notes': self.notes})
         with open(os.path.join(self.out, 'results.json'), 'a', encoding='utf-8') as fobj:
             fobj.write('\n')
         sys.stdout.write(table)

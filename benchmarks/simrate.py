@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, zstack.cloud contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The simulator's own rate: GetVirtualizerInfo requests as fast as it answers them.
@@ -59,7 +58,7 @@ def main(argv=None):
                 counts['errors'] += resp.status_code != 200
 
     start = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(args.workers)]
+    threads = [threading.Thread(target=worker) for _index in range(args.workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
