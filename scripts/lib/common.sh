@@ -10,6 +10,13 @@ BUILD_ROOT="${ROOT}/.build"
 BUILD="${BUILD_ROOT}/ansible_collections/zstack/cloud"
 export ROOT VENV VENV_PY BUILD_ROOT BUILD
 
+# set_build_root DIR: build the collection copy under DIR/ansible_collections.
+set_build_root() {
+    BUILD_ROOT="$1"
+    BUILD="${BUILD_ROOT}/ansible_collections/zstack/cloud"
+    export BUILD_ROOT BUILD
+}
+
 # HOME may be unset, empty or brand new (CI): ansible-test keeps its venvs and
 # the get-pip stand-in under ~/.ansible/test, so HOME must be a real folder.
 if [[ -z "${HOME:-}" ]]; then
