@@ -137,7 +137,6 @@ def pytest_runtest_logreport(report):
         case['leaked'] = sorted(set(case['leaked']) | set(leaked))
 
 
-
 def figures(cases):
     """The table: per kind, what was tried and what passed; leaks and open sessions summed."""
     def count(kind):
@@ -631,10 +630,9 @@ class AnsibleRunner:
         config = self.tmp / 'ansible.cfg'
         if not config.exists():
             config.write_text('[defaults]\n', encoding='utf-8')
-        base = dict((k, v) for k, v in os.environ.items()
-                    if not k.startswith('ZSTACK_') and k not in ('ANSIBLE_INVENTORY', 'ANSIBLE_HOST_PATTERN_MISMATCH',
-                                                                   'ANSIBLE_LIBRARY', 'ANSIBLE_CONFIG', 'PYTEST_PLUGINS',
-                                                                   'PYTEST_XDIST_WORKER', 'PYTEST_CURRENT_TEST'))
+        dropped = ('ANSIBLE_INVENTORY', 'ANSIBLE_HOST_PATTERN_MISMATCH', 'ANSIBLE_LIBRARY', 'ANSIBLE_CONFIG', 'PYTEST_PLUGINS',
+                   'PYTEST_XDIST_WORKER', 'PYTEST_CURRENT_TEST')
+        base = dict((k, v) for k, v in os.environ.items() if not k.startswith('ZSTACK_') and k not in dropped)
         base.update({
             'ANSIBLE_COLLECTIONS_PATH': collections_path(),
             'ANSIBLE_HOME': str(home),

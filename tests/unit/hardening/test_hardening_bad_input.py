@@ -182,8 +182,8 @@ def test_conflicting_credentials_in_options(hz, sim, ansible):
 
 @pytest.mark.hardening('bad-input', 'conflicting credentials')
 def test_conflicting_credentials_from_the_environment(hz, sim, ansible):
-    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]), env={'ZSTACK_ACCESS_KEY_ID': hz.ACCESS_KEY_ID,
-                                                                'ZSTACK_ACCESS_KEY_SECRET': hz.ACCESS_KEY_SECRET})
+    env = {'ZSTACK_ACCESS_KEY_ID': hz.ACCESS_KEY_ID, 'ZSTACK_ACCESS_KEY_SECRET': hz.ACCESS_KEY_SECRET}
+    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]), env=env)
     assert_rejected_before_any_call(hz, run, 'conflicting credentials', 'ZSTACK_')
 
 

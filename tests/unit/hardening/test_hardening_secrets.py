@@ -15,7 +15,6 @@ long for a unit suite).
 from __future__ import annotations
 
 import glob
-import json
 import os
 import subprocess
 import sys

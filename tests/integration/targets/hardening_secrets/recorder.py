@@ -42,41 +42,45 @@ def read_request(conn):
     return head, body
 
 
+def exchange(conn, target):
+    """Relay one request; return the session ids it showed (Authorization header, login answer)."""
+    request = read_request(conn)
+    if request is None:
+        return set()
+    head, body = request
+    found = set(OAUTH_RE.findall(head.decode('latin-1')))
+    upstream = socket.create_connection(target, timeout=60)
+    try:
+        upstream.sendall(head + b'\r\n\r\n' + body)
+        answer = b''
+        while True:
+            chunk = upstream.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    finally:
+        upstream.close()
+    request_line = head.split(b'\r\n', 1)[0]
+    if b'/accounts/login ' in request_line or b'/accounts/users/login ' in request_line:
+        try:
+            found.add(json.loads(answer.partition(b'\r\n\r\n')[2])['inventory']['uuid'])
+        except (ValueError, KeyError, TypeError):
+            pass
+    conn.sendall(answer)
+    return found
+
+
 def main(upstream_url, url_file, sessions_file):
     upstream = urlsplit(upstream_url)
     target = (upstream.hostname, upstream.port or 80)
     lock = threading.Lock()
 
-    def note(found):
-        if found:
-            with lock, open(sessions_file, 'a', encoding='utf-8') as fobj:
-                fobj.writelines('%s\n' % sid for sid in sorted(found))
-
     class Handler(socketserver.BaseRequestHandler):
         def handle(self):
-            request = read_request(self.request)
-            if request is None:
-                return
-            head, body = request
-            found = set(OAUTH_RE.findall(head.decode('latin-1')))
-            up = socket.create_connection(target, timeout=60)
-            try:
-                up.sendall(head + b'\r\n\r\n' + body)
-                answer = b''
-                while True:
-                    chunk = up.recv(65536)
-                    if not chunk:
-                        break
-                    answer += chunk
-            finally:
-                up.close()
-            if b'/accounts/login ' in head.split(b'\r\n', 1)[0] or b'/accounts/users/login ' in head.split(b'\r\n', 1)[0]:
-                try:
-                    found.add(json.loads(answer.partition(b'\r\n\r\n')[2])['inventory']['uuid'])
-                except (ValueError, KeyError, TypeError):
-                    pass
-            note(found)
-            self.request.sendall(answer)
+            found = exchange(self.request, target)
+            if found:
+                with lock, open(sessions_file, 'a', encoding='utf-8') as fobj:
+                    fobj.writelines('%s\n' % sid for sid in sorted(found))
 
     server = socketserver.ThreadingTCPServer(('127.0.0.1', 0), Handler)
     server.daemon_threads = True

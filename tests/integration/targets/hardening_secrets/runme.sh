@@ -45,6 +45,7 @@ PYEOF
 }
 
 recorder_pid=""
+# shellcheck disable=SC2329  # invoked by the EXIT trap
 cleanup() {
     [[ -n "$recorder_pid" ]] && kill "$recorder_pid" 2>/dev/null || true
     sim POST /_sim/reset '{"fleet": "demo"}' >/dev/null || true
