@@ -717,6 +717,60 @@ class AnsibleRunner:
         return run
 
 
+class ToolRun:
+    """The outcome of an ``ansible-inventory`` / ``ansible-playbook`` run: output, counters, leaks."""
+
+    def __init__(self, proc, before, after, leaks):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.output = proc.stdout + '\n' + proc.stderr
+        self.before, self.after, self.leaks = before, after, leaks
+
+    def delta(self, key):
+        return self.after[key] - self.before[key]
+
+    def describe(self):
+        return 'rc=%s\n--- stdout (tail)\n%s\n--- stderr (tail)\n%s' % (self.rc, self.stdout[-3000:], self.stderr[-3000:])
+
+
+def run_tool(runner, argv, env=None, scan=(), start_hook=None):
+    """Run ``python -m <ansible cli> ARGV`` (e.g. ansible.cli.inventory) in the runner's environment; scan its
+    output and the folders in ``scan`` (and the Ansible home) for every secret, session ids included."""
+    sim = runner.sim
+    before = sim.counters()
+    if sim.proxy:
+        with sim.proxy.lock:
+            sim.proxy.transcript = []
+    proc = subprocess.Popen([sys.executable, '-m'] + list(argv), cwd=str(runner.tmp), env=runner.base_env(env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if start_hook:
+        start_hook(proc)
+    stdout, stderr = proc.communicate(timeout=120)
+    proc.stdout, proc.stderr = stdout, stderr
+    after = sim.counters()
+    secrets = Helpers.static_secrets()
+    if sim.proxy:
+        for sid in sim.proxy.session_ids():
+            secrets['session id %s..' % sid[:6]] = sid
+    texts = {'stdout': stdout, 'stderr': stderr}
+    for folder in list(scan) + [runner.tmp / 'ansible-home']:
+        for root, _dirs, files in os.walk(str(folder)):
+            for name in files:
+                with open(os.path.join(root, name), encoding='utf-8', errors='replace') as fobj:
+                    texts[os.path.join(root, name)] = fobj.read()
+    leaks = Helpers.find_leaks(texts, secrets)
+    props = runner.request.node.user_properties
+    props.append(('secret_leaks', len(set(name for name, _where in leaks))))
+    props.append(('sessions_left_open', max(0, after['active_sessions'] - before['active_sessions'])))
+    for name, where in leaks:
+        props.append(('leaked', '%s in %s' % (name, where)))
+    return ToolRun(proc, before, after, leaks)
+
+
+Helpers.run_tool = staticmethod(run_tool)
+
+
 @pytest.fixture
 def ansible(sim, tmp_path, request):
     return AnsibleRunner(sim, tmp_path, request)

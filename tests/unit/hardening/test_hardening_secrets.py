@@ -14,10 +14,7 @@ long for a unit suite).
 
 from __future__ import annotations
 
-import glob
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -139,29 +136,6 @@ def _collection_file(relative):
     return os.path.join(root, relative)
 
 
-def _run_tool(ansible, argv, cwd, env):
-    proc = subprocess.run([sys.executable, '-m'] + argv, cwd=str(cwd), env=ansible.base_env(env), capture_output=True,
-                          text=True, timeout=120, check=False)
-    return proc
-
-
-def _scan(hz, ansible, sim, texts, folders, extra=None):
-    secrets = hz.static_secrets()
-    for sid in sim.proxy.session_ids():
-        secrets['session id %s..' % sid[:6]] = sid
-    secrets.update(extra or {})
-    for folder in folders:
-        for path in glob.glob(os.path.join(str(folder), '**', '*'), recursive=True):
-            if os.path.isfile(path):
-                with open(path, encoding='utf-8', errors='replace') as fobj:
-                    texts[path] = fobj.read()
-    leaks = hz.find_leaks(texts, secrets)
-    ansible.request.node.user_properties.append(('secret_leaks', len(set(name for name, _where in leaks))))
-    for name, where in leaks:
-        ansible.request.node.user_properties.append(('leaked', '%s in %s' % (name, where)))
-    return leaks, secrets
-
-
 if os.path.exists(_collection_file(INVENTORY_PLUGIN)):
     @pytest.mark.hardening('secret', 'inventory plugin -vvv and its cache')
     def test_inventory_plugin_leaks_nothing_and_logs_out(hz, sim, ansible, tmp_path):
@@ -177,31 +151,23 @@ if os.path.exists(_collection_file(INVENTORY_PLUGIN)):
             'cache_connection: %s' % cache,
             'cache_timeout: 600',
             '']), encoding='utf-8')
-        before = sim.counters()
         env = {'ZSTACK_PASSWORD': hz.PASSWORD, 'ANSIBLE_INVENTORY_ENABLED': 'zstack.cloud.zstack'}
-        proc = _run_tool(ansible, ['ansible.cli.inventory', '-i', str(source), '--list', '-vvv'], tmp_path, env)
-        after = sim.counters()
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-        listing = proc.stdout[proc.stdout.find('{'):]
-        assert hz.HOST_MATCHED in listing
+        run = hz.run_tool(ansible, ['ansible.cli.inventory', '-i', str(source), '--list', '-vvv'], env, scan=[cache])
+        assert run.rc == 0, run.describe()
+        assert hz.HOST_MATCHED in run.stdout
         assert os.listdir(str(cache)), 'the cache was not written'
-        leaks, _secrets = _scan(hz, ansible, sim, {'stdout': proc.stdout, 'stderr': proc.stderr},
-                                [cache, tmp_path / 'ansible-home'])
-        open_sessions = max(0, after['active_sessions'] - before['active_sessions'])
-        ansible.request.node.user_properties.append(('sessions_left_open', open_sessions))
-        assert leaks == [], leaks
         assert len(sim.proxy.session_ids()) >= 1
-        assert open_sessions == 0
-        assert after['mutating_requests'] == before['mutating_requests']
+        assert run.leaks == [], run.leaks
+        assert run.delta('active_sessions') == 0
+        assert run.delta('mutating_requests') == 0
 
     @pytest.mark.hardening('secret', 'inventory plugin -vvv and its cache')
     def test_inventory_plugin_failure_leaks_nothing(hz, sim, ansible, tmp_path):
+        """The proxy page echoing 'Authorization: OAuth <session>' ends in the plugin's error message."""
         sim.proxy.add_rule('echo502', method='GET', path='/v1/hosts', count=10)
         source = tmp_path / 'hardening.zstack.yml'
         source.write_text('plugin: zstack.cloud.zstack\napi_url: %s\naccount_name: admin\n' % sim.url, encoding='utf-8')
         env = {'ZSTACK_PASSWORD': hz.PASSWORD, 'ANSIBLE_INVENTORY_ENABLED': 'zstack.cloud.zstack'}
-        proc = _run_tool(ansible, ['ansible.cli.inventory', '-i', str(source), '--list', '-vvv'], tmp_path, env)
-        output = proc.stdout + proc.stderr
-        assert 'HTTP 502' in output, output[-3000:]
-        leaks, _secrets = _scan(hz, ansible, sim, {'stdout': proc.stdout, 'stderr': proc.stderr}, [tmp_path / 'ansible-home'])
-        assert leaks == [], leaks
+        run = hz.run_tool(ansible, ['ansible.cli.inventory', '-i', str(source), '--list', '-vvv'], env)
+        assert 'HTTP 502' in run.output, run.describe()
+        assert run.leaks == [], run.leaks
