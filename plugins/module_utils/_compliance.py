@@ -483,15 +483,22 @@ def plan_lines(host_batches, vm_actions, deferred=(), blocked=()):
 
 
 def table_lines(evaluation):
-    """One fixed-width line per resource (type, name, UUID, verdict, outcome, reason), hosts first."""
+    """The summary line, then one fixed-width line per resource (type, name, UUID, verdict, outcome, reason), hosts first.
+
+    For a result, a verdict that changed shows as ``before->after``.
+    """
     resources = sorted((evaluation.get('resources') or {}).values(), key=_name_key)
     width = max([len(str(e.get('name') or '')) for e in resources] + [4])
     summary = evaluation.get('summary') or {}
     lines = [summary_line(summary), '%-4s  %-*s  %-32s  %-9s  %-7s  %s' % ('TYPE', width, 'NAME', 'UUID', 'VERDICT', 'OUTCOME', 'REASON')]
     for entry in resources:
         after = (entry.get('after') or entry.get('before') or {}) if 'before' in entry else entry
+        shown = after.get('verdict')
+        prior = (entry.get('before') or {}).get('verdict') if 'before' in entry else None
+        if prior and prior != shown:
+            shown = '%s->%s' % (prior, shown)
         lines.append('%-4s  %-*s  %-32s  %-9s  %-7s  %s' % (
-            entry.get('resource_type') or '-', width, entry.get('name') or '', entry['uuid'], after.get('verdict'),
+            entry.get('resource_type') or '-', width, entry.get('name') or '', entry['uuid'], shown,
             entry.get('outcome'), entry.get('reason') or ''))
     return lines
 

@@ -372,3 +372,4 @@ def test_table_lines():
     assert lines[1].split()[:3] == ['TYPE', 'NAME', 'UUID']
     assert len(lines) == 2 + res['summary']['total']
     assert lines[2].split()[0] == 'host'
+    assert 'Unmatched->Matched' in [line for line in lines if u(1) in line][0]
