@@ -16,7 +16,7 @@ import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils import _client
 
-PLUGIN_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(_client.__file__)))),
+PLUGIN_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(_client.__file__))),
                            'inventory', 'zstack.py')
 ENABLED = {'ANSIBLE_INVENTORY_ENABLED': 'zstack.cloud.zstack'}
 
