@@ -556,6 +556,10 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                '<= %s' % TARGETS['role_ratio'], None if rr is None else rr <= TARGETS['role_ratio'],
                'whole ansible-playbook runs' if rr is not None else 'not measured: role not available'
                if not self.role_available() else 'not measured: a role run failed, see logs/')
+        if role_small and role_big:
+            ratios['role_cpu_big_over_small'] = role_big['cpu_s'] / role_small['cpu_s']
+            target('  same, CPU time', ratios['role_cpu_big_over_small'], '(informative)', None,
+                   'user + system CPU of each whole process tree', info=True)
         self.role_tasks = self.task_table(role_small, role_big)
         return rows, targets, ratios
 
