@@ -216,8 +216,8 @@ class FlakyProxy:
 
     - ``cut``: relay only the first half of the answer (status line, headers, part of the
       body), then reset the connection (the management node did the work; the answer is lost);
-    - ``echo502``: answer ``502`` with a page that echoes the request (body, headers, request
-      line), as some debugging proxies and WAF block pages do.
+    - ``echo403``: answer ``403`` with a page that echoes the request (body, headers, request
+      line), as some WAF block pages and debugging proxies do (403 is not retried).
     """
 
     def __init__(self, upstream_port):
@@ -292,12 +292,12 @@ class FlakyProxy:
             method, target = request_line.split(' ')[:2]
             path = target.split('?', 1)[0]
             action = self._take_rule(method, path)
-            if action == 'echo502':
+            if action == 'echo403':
                 # the request as such pages show it: the body, then the headers (last sent first), then the request line
                 lines = head.split(b'\r\n')
                 echoed = b'\n'.join([body] + lines[:0:-1] + lines[:1])
-                page = b'<html><body><h1>502 Bad Gateway</h1><pre>' + echoed + b'</pre></body></html>'
-                answer = (b'HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: %d\r\n'
+                page = b'<html><body><h1>403 Forbidden: request blocked</h1><pre>' + echoed + b'</pre></body></html>'
+                answer = (b'HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: %d\r\n'
                           b'Connection: close\r\n\r\n' % len(page)) + page
                 self._record(head, body, answer)
                 conn.sendall(answer)

@@ -56,10 +56,15 @@ def assert_ok(run):
 
 # ---------------------------------------------------------------- connection refused
 @pytest.mark.hardening('fault', 'connection refused')
-def test_connection_refused_fails_after_bounded_retries(hz, ansible):
-    run = ansible.run({'api_url': 'http://127.0.0.1:%d' % hz.closed_port(), 'account_name': 'admin',
-                       'password': '{{ hz_password }}', 'uuids': [hz.HOST_MATCHED]})
-    assert_failed_cleanly(hz, run, 'Connection refused', 'after 4 attempts', 'api_url')
+def test_connection_refused_fails_after_bounded_retries(hz, client):
+    """Through the module: test_hardening_bad_input.py::test_api_url_unreachable."""
+    api = client(url='http://127.0.0.1:%d' % hz.closed_port())
+    started = time.monotonic()
+    with pytest.raises(ZStackTransportError) as caught:
+        VirtualizerInfoFetcher(api).fetch([hz.HOST_MATCHED])
+    hz.assert_clear(str(caught.value), 'Connection refused', 'after 4 attempts', 'api_url')
+    assert api.request_count == 4
+    assert time.monotonic() - started < 5
 
 
 # ---------------------------------------------------------------- connection reset

@@ -70,20 +70,20 @@ def test_session_relogin_leaks_neither_session(hz, sim, ansible):
 
 @pytest.mark.hardening('secret', 'module -vvv, proxy page echoing the login request')
 def test_proxy_page_echoing_the_login_body_is_scrubbed(hz, sim, ansible):
-    """A debugging proxy answers 502 with the request it got: the SHA-512 hex of the password is in that page."""
-    sim.proxy.add_rule('echo502', method='PUT', path='/v1/accounts/login', count=10)
+    """A WAF answers 403 with the request it blocked: the SHA-512 hex of the password is in that page."""
+    sim.proxy.add_rule('echo403', method='PUT', path='/v1/accounts/login', count=10)
     run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]), mode='direct')
-    assert run.failed and 'HTTP 502' in run.msg, run.describe()
+    assert run.failed and 'HTTP 403' in run.msg, run.describe()
     assert '********' in run.msg  # the hash was there, and was masked
     assert_no_leak(run)
 
 
 @pytest.mark.hardening('secret', 'module -vvv, proxy page echoing an API request')
 def test_proxy_page_echoing_the_session_header_is_scrubbed(hz, sim, ansible):
-    """The same proxy on an API call echoes 'Authorization: OAuth <session>': a session the module opened itself."""
-    sim.proxy.add_rule('echo502', method='GET', path=VI, count=10)
+    """The same page for an API call echoes 'Authorization: OAuth <session>': a session the module opened itself."""
+    sim.proxy.add_rule('echo403', method='GET', path=VI, count=10)
     run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]), mode='direct')
-    assert run.failed and 'HTTP 502' in run.msg, run.describe()
+    assert run.failed and 'HTTP 403' in run.msg, run.describe()
     assert_no_leak(run)
 
 
@@ -164,10 +164,10 @@ if os.path.exists(_collection_file(INVENTORY_PLUGIN)):
     @pytest.mark.hardening('secret', 'inventory plugin -vvv and its cache')
     def test_inventory_plugin_failure_leaks_nothing(hz, sim, ansible, tmp_path):
         """The proxy page echoing 'Authorization: OAuth <session>' ends in the plugin's error message."""
-        sim.proxy.add_rule('echo502', method='GET', path='/v1/hosts', count=10)
+        sim.proxy.add_rule('echo403', method='GET', path='/v1/hosts', count=10)
         source = tmp_path / 'hardening.zstack.yml'
         source.write_text('plugin: zstack.cloud.zstack\napi_url: %s\naccount_name: admin\n' % sim.url, encoding='utf-8')
         env = {'ZSTACK_PASSWORD': hz.PASSWORD, 'ANSIBLE_INVENTORY_ENABLED': 'zstack.cloud.zstack'}
         run = hz.run_tool(ansible, ['ansible.cli.inventory', '-i', str(source), '--list', '-vvv'], env)
-        assert 'HTTP 502' in run.output, run.describe()
+        assert 'HTTP 403' in run.output, run.describe()
         assert run.leaks == [], run.leaks
