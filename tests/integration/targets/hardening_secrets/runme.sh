@@ -5,6 +5,8 @@
 # id), with a known password, then checks that the password, its SHA-512 hex, every session id
 # and the access key secret appear nowhere in stdout, stderr or the reports, and that every
 # session the role opened was logged out (the active-session counter is back where it started).
+# Then the same run under a proxy answering 502: a failure naming the status, no traceback, no
+# session left open, no secret in the output.
 # The module and the inventory plugin are covered by tests/unit/hardening.
 # For a manual run: ZSTACK_SIM_URL=http://127.0.0.1:PORT ./runme.sh
 set -eu
@@ -89,5 +91,32 @@ if [[ "$after" -ne "$before" ]]; then
     echo "FAIL: sessions left open: $((after - before))" >&2
     status=1
 fi
-echo "hardening_secrets: secret scan and session count done (status ${status})"
+
+# A proxy in front of the management node answers 502 to every GetVirtualizerInfo: the role must stop
+# with a message that names the status, without a traceback, and still close its sessions.
+sim POST /_sim/faults '{"status": 502, "body": "Bad Gateway (nginx)", "method": "GET", "path": "/v1/vm-instances/virtualizer-info", "count": 100}' >/dev/null
+before="$(sim GET /_sim/counters | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["active_sessions"])')"
+: >"$work/sessions.txt"
+set +e
+ANSIBLE_NOCOLOR=1 ansible-playbook -i localhost, -c local "$here/role.yml" -e "@$work/private/vars.json" \
+    >"$work/fault-stdout.txt" 2>"$work/fault-stderr.txt"
+set -e
+sim DELETE /_sim/faults >/dev/null
+after="$(sim GET /_sim/counters | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["active_sessions"])')"
+if ! grep -q 'HTTP 502' "$work/fault-stdout.txt"; then
+    tail -n 30 "$work/fault-stdout.txt"
+    echo "FAIL: the role's failure under a 502 does not name the status" >&2
+    status=1
+fi
+if grep -q 'Traceback' "$work/fault-stdout.txt" "$work/fault-stderr.txt"; then
+    echo "FAIL: a traceback in the role's output under a 502" >&2
+    status=1
+fi
+if [[ "$after" -ne "$before" ]]; then
+    echo "FAIL: sessions left open after the 502 failure: $((after - before))" >&2
+    status=1
+fi
+"$PY" "$here/scan.py" "$work/sessions.txt" "$PASSWORD" "$AK_SECRET" "$work/fault-stdout.txt" "$work/fault-stderr.txt" || status=1
+
+echo "hardening_secrets: secret scan, session count and 502 failure done (status ${status})"
 exit "$status"
