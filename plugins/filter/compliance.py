@@ -60,8 +60,8 @@ def compliance_report(result, fmt='json'):
     return logic.render_report(result, fmt)
 
 
-def compliance_table(evaluation):
-    return logic.table_lines(evaluation)
+def compliance_table(evaluation, max_lines=200):
+    return logic.table_lines(evaluation, max_lines=max_lines)
 
 
 def compliance_failure_message(result, limit=0, warn=False):

@@ -482,12 +482,19 @@ def plan_lines(host_batches, vm_actions, deferred=(), blocked=()):
     return lines or ['nothing to do']
 
 
-def table_lines(evaluation):
+def table_lines(evaluation, max_lines=200):
     """The summary line, then one fixed-width line per resource (type, name, UUID, verdict, outcome, reason), hosts first.
 
-    For a result, a verdict that changed shows as ``before->after``.
+    For a result, a verdict that changed shows as ``before->after``.  With more than ``max_lines``
+    resources (0: no limit) only those that do not pass are listed, at most ``max_lines``, and a
+    last line says how many were left out (the reports have them all).
     """
     resources = sorted((evaluation.get('resources') or {}).values(), key=_name_key)
+    left_out = 0
+    if max_lines and len(resources) > max_lines:
+        shown = [e for e in resources if e.get('outcome') != PASS][:max_lines]
+        left_out = len(resources) - len(shown)
+        resources = shown
     width = max([len(str(e.get('name') or '')) for e in resources] + [4])
     summary = evaluation.get('summary') or {}
     lines = [summary_line(summary), '%-4s  %-*s  %-32s  %-9s  %-7s  %s' % ('TYPE', width, 'NAME', 'UUID', 'VERDICT', 'OUTCOME', 'REASON')]
@@ -500,6 +507,8 @@ def table_lines(evaluation):
         lines.append('%-4s  %-*s  %-32s  %-9s  %-7s  %s' % (
             entry.get('resource_type') or '-', width, entry.get('name') or '', entry['uuid'], shown,
             entry.get('outcome'), entry.get('reason') or ''))
+    if left_out:
+        lines.append('... %d more resources not listed (passing ones first); the reports list every resource' % left_out)
     return lines
 
 
@@ -614,7 +623,9 @@ def failure_message(result, limit=0):
 
 # ------------------------------------------------------------------ reports
 def render_report(result, fmt):
-    """The report text in one format: ``json``, ``junit`` or ``html``."""
+    """The report text in one format: ``json``, ``junit`` or ``html``; for a list of formats, a dict format -> text."""
+    if isinstance(fmt, (list, tuple)):
+        return dict((one, render_report(result, one)) for one in fmt)
     if fmt == 'json':
         return json.dumps(result, indent=2, sort_keys=True, default=str) + '\n'
     if fmt == 'junit':

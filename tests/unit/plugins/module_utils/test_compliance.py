@@ -373,3 +373,20 @@ def test_table_lines():
     assert len(lines) == 2 + res['summary']['total']
     assert lines[2].split()[0] == 'host'
     assert 'Unmatched->Matched' in [line for line in lines if u(1) in line][0]
+
+
+def test_render_several_formats_at_once():
+    res = result()
+    texts = c.render_report(res, ['json', 'junit', 'html'])
+    assert sorted(texts) == ['html', 'json', 'junit']
+    assert texts['html'] == c.render_report(res, 'html')
+
+
+def test_table_lists_only_problems_on_big_fleets():
+    res = result()
+    total = res['summary']['total']
+    lines = c.table_lines(res, max_lines=3)
+    not_passing = [e for e in res['resources'].values() if e['outcome'] != 'pass']
+    assert len(lines) == 2 + min(3, len(not_passing)) + 1
+    assert lines[-1].startswith('... %d more resources' % (total - min(3, len(not_passing))))
+    assert len(c.table_lines(res, max_lines=0)) == 2 + total
