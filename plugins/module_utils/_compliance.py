@@ -462,8 +462,12 @@ def build_plan(evaluation, options=None, phase='all', actions_taken=0):
     }
 
 
-def plan_lines(host_batches, vm_actions, deferred=(), blocked=()):
-    """The plan as short lines of text, for a person reading the play output."""
+#: at most this many plan lines in the play output (the reports hold the whole plan)
+MAX_PLAN_LINES = 100
+
+
+def plan_lines(host_batches, vm_actions, deferred=(), blocked=(), limit=MAX_PLAN_LINES):
+    """The plan as short lines of text, for a person reading the play output (at most ``limit`` + 1)."""
     lines = []
     for batch in host_batches:
         for action in batch:
@@ -479,6 +483,8 @@ def plan_lines(host_batches, vm_actions, deferred=(), blocked=()):
     for action in blocked:
         lines.append('blocked: %s %s (%s): %s' % (
             action.get('resource_type'), action.get('name'), action['uuid'], action.get('blocked_reason')))
+    if limit and len(lines) > limit:
+        lines = lines[:limit] + ['... and %d more plan lines (the reports hold the whole plan)' % (len(lines) - limit)]
     return lines or ['nothing to do']
 
 

@@ -390,3 +390,12 @@ def test_table_lists_only_problems_on_big_fleets():
     assert len(lines) == 2 + min(3, len(not_passing)) + 1
     assert lines[-1].startswith('... %d more resources' % (total - min(3, len(not_passing))))
     assert len(c.table_lines(res, max_lines=0)) == 2 + total
+
+
+def test_plan_lines_are_capped():
+    hosts = [host(n) for n in range(1, 151)]
+    info = dict((h['uuid'], verdict(int(h['uuid'], 16), 'host', 'Unmatched', OLD, NEW)) for h in hosts)
+    plan = c.build_plan(c.evaluate(info, c.build_scope(hosts)), {'max_actions': 0})
+    assert plan['counts']['host_actions'] == 150
+    assert len(plan['lines']) == c.MAX_PLAN_LINES + 1
+    assert plan['lines'][-1] == '... and 50 more plan lines (the reports hold the whole plan)'
