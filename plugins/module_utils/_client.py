@@ -26,6 +26,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import random
 import threading
 import time
@@ -229,6 +230,10 @@ class RequestsTransport:
         if not validate_certs:
             self.verify = False
         elif ca_path:
+            if not os.path.exists(ca_path):
+                raise ZStackConfigError(
+                    'ca_path %r does not exist' % (ca_path,),
+                    remedy='Give the PEM CA bundle (file or hashed folder) that signed the management node certificate')
             self.verify = ca_path
         else:
             self.verify = True
@@ -278,6 +283,9 @@ class ZStackClient:
     def __init__(self, api_url, credentials, timeout=30, validate_certs=True, ca_path=None,
                  retry=None, job_timeout=3600, poll_interval=1.0, transport=None, pool_size=8,
                  clock=time.monotonic):
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise ZStackConfigError('timeout must be a positive number of seconds, got %r' % (timeout,),
+                                    remedy='Set timeout (or ZSTACK_TIMEOUT) to the seconds to wait for each request, e.g. 30')
         self.base_url = normalize_api_url(api_url)
         self.root = self.base_url + CONTEXT_PATH
         self.credentials = credentials
@@ -290,8 +298,21 @@ class ZStackClient:
         self._lock = threading.Lock()
         self._session_uuid = credentials.session_uuid if credentials.kind == 'session' else None
         self._logged_in = False  # True when this client opened the session itself (and must close it)
+        self._opened_sessions = []  # every session this client opened: secrets too, masked in every error
         self.request_count = 0
         self.relogins = 0
+
+    @property
+    def secrets(self):
+        """The credentials' secrets and every session this client opened (for callers that scrub output)."""
+        return self.credentials.secrets + list(self._opened_sessions)
+
+    def _mask(self, text):
+        """The text with every secret replaced: an answer may echo the request (a proxy's error page)."""
+        for secret in self.secrets:
+            if secret and text and secret in text:
+                text = text.replace(secret, '********')
+        return text
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self):
@@ -327,6 +348,7 @@ class ZStackClient:
             raise ZStackHTTPError('the login answer carries no session', method='PUT', path=API_PREFIX + path, status=200)
         self._session_uuid = session_uuid
         self._logged_in = True
+        self._opened_sessions.append(session_uuid)
         return session_uuid
 
     def logout(self):
@@ -454,6 +476,9 @@ class ZStackClient:
                 if not safe or attempt >= self.retry.retries:
                     if attempt:
                         exc.message += ' (after %d attempts)' % (attempt + 1)
+                    if not safe:
+                        exc.remedy = ('The request may have reached the management node and been carried out; '
+                                      'check the state of the resource before running again')
                     raise
                 self.retry.sleep(self.retry.delay(attempt))
                 attempt += 1
@@ -489,18 +514,20 @@ class ZStackClient:
             try:
                 body = resp.json()
             except ValueError:
+                text = self._mask(resp.text)
                 raise ZStackHTTPError(
-                    'the answer is not JSON: %s' % _snippet(resp.text), method=method, path=display, status=resp.status,
-                    body=_snippet(resp.text), remedy='Check that api_url points at a ZStack management node, not another web server')
+                    'the answer is not JSON: %s' % _snippet(text), method=method, path=display, status=resp.status,
+                    body=_snippet(text), remedy='Check that api_url points at a ZStack management node, not another web server')
             if not isinstance(body, dict):
                 raise ZStackHTTPError('the answer is not a JSON object', method=method, path=display, status=resp.status,
-                                      body=_snippet(resp.text))
+                                      body=_snippet(self._mask(resp.text)))
             return body
         envelope = self._envelope(resp)
         if envelope is not None:
             raise api_error(envelope['error'], method=method, path=display, status=resp.status, job_uuid=job_uuid)
-        raise ZStackHTTPError(_http_message(resp), method=method, path=display, status=resp.status,
-                              body=_snippet(resp.text), remedy=_http_remedy(resp.status))
+        text = self._mask(resp.text)
+        raise ZStackHTTPError(_http_message(text), method=method, path=display, status=resp.status,
+                              body=_snippet(text), remedy=_http_remedy(resp.status))
 
     def job_url(self, location, job_uuid=None):
         """Rebuild a job's location onto our own base URL: the MN names its own view of itself."""
@@ -529,12 +556,12 @@ class ZStackClient:
                 return result
             if poll.status == 404:
                 raise ZStackJobError(
-                    'job %s is unknown or expired on the management node (%s)' % (job_uuid, _snippet(poll.text)),
+                    'job %s is unknown or expired on the management node (%s)' % (job_uuid, _snippet(self._mask(poll.text))),
                     method=method, path=display, status=404, job_uuid=job_uuid,
                     remedy='Its result is gone (ZStack keeps results for 3 hours); check the resource state and run again')
             if poll.status != 202:
-                raise ZStackHTTPError(_http_message(poll), method='GET', path=job_path, status=poll.status,
-                                      body=_snippet(poll.text), remedy=_http_remedy(poll.status))
+                raise ZStackHTTPError(_http_message(self._mask(poll.text)), method='GET', path=job_path, status=poll.status,
+                                      body=_snippet(self._mask(poll.text)), remedy=_http_remedy(poll.status))
             if self.clock() >= deadline:
                 raise ZStackJobError(
                     'job %s did not finish within %ss' % (job_uuid, self.job_timeout), method=method, path=display,
@@ -547,8 +574,8 @@ def _snippet(text, limit=300):
     return text if len(text) <= limit else text[:limit] + '...'
 
 
-def _http_message(resp):
-    text = _snippet(resp.text)
+def _http_message(text):
+    text = _snippet(text)
     return 'unexpected answer%s' % (': %s' % text if text else ' with an empty body')
 
 
@@ -559,6 +586,7 @@ def _http_remedy(status):
         403: 'Check the access key (id, secret, enabled) and that the controller clock is within 15 minutes of the management node',
         404: 'Check that api_url points at a ZStack management node and that its version provides this API',
         414: 'The request line is too long for the management node; lower batch_size',
+        500: 'The management node failed with an internal error; check its log (management-server.log) and try again',
         502: 'A proxy in front of the management node could not reach it; check the management node is running',
         503: 'The management node is unavailable; try again later',
         504: 'A proxy in front of the management node timed out; try again later or raise timeout',

@@ -209,8 +209,23 @@ class ZStackStateError(ZStackError):
     """A resource is in a state the requested operation cannot start from; detected before any change."""
 
 
+#: what to do about a ZStack error code (ID.1000 and ID.1001 have their own classes and remedies)
+API_REMEDIES = {
+    'SYS.1000': 'ZStack hit an internal error; check the management node log (management-server.log) and try again',
+    'SYS.1001': 'The management node timed out; try again later',
+    'SYS.1003': 'Check that the resource named in the details still exists',
+    'SYS.1005': 'Check the state of the resource named in the details; ZStack refused to change it',
+    'SYS.1006': 'Check the state of the resources named in the details; ZStack refused the operation',
+    'SYS.1007': 'Check the arguments named in the details',
+    'ID.1002': 'Check that the account or user has the permission for this API (an admin account has every permission)',
+    'ID.1006': 'Too many sessions are open for this user: log out unused sessions, or wait for them to expire, and try again',
+}
+DEFAULT_API_REMEDY = 'Check the ZStack error details above, fix the cause on the management node, then run again'
+
+
 def api_error(error, method=None, path=None, status=None, job_uuid=None):
     """Build the most specific ZStackAPIError subclass for an error envelope."""
     code = error.get('code') if isinstance(error, dict) else None
     cls = {'ID.1000': ZStackAuthError, 'ID.1001': ZStackSessionError}.get(code, ZStackAPIError)
-    return cls(error, method=method, path=path, status=status, job_uuid=job_uuid)
+    remedy = API_REMEDIES.get(code, DEFAULT_API_REMEDY) if cls is ZStackAPIError else None
+    return cls(error, method=method, path=path, status=status, job_uuid=job_uuid, remedy=remedy)

@@ -76,7 +76,9 @@ def client_from_params(params, **kwargs):
         access_key_id=params.get('access_key_id'),
         access_key_secret=params.get('access_key_secret'),
     )
-    timeout = params.get('timeout') or 30
+    timeout = params.get('timeout')
+    if timeout is None:
+        timeout = 30
     return ZStackClient(
         params.get('api_url'),
         credentials,
@@ -128,6 +130,7 @@ def new_module(argument_spec, **kwargs):
 def run_module(module, body):
     """Build the client, call ``body(module, client)`` (it returns the result dict), exit or fail once."""
     secrets = _secrets_of(module.params)
+    client = None
     try:
         client = client_from_params(module.params)
         try:
@@ -135,9 +138,20 @@ def run_module(module, body):
         finally:
             client.close()
     except ZStackError as exc:
+        secrets = _all_secrets(secrets, client)
         module.fail_json(msg=scrub(str(exc), secrets), error=scrub(exc.to_dict(), secrets))
     except Exception as exc:  # pylint: disable=broad-except
         # A bug, not a ZStack answer: still one clean failure, with the trace only where Ansible shows tracebacks.
+        secrets = _all_secrets(secrets, client)
         module.fail_json(msg=scrub('unexpected error in zstack.cloud: %s: %s' % (type(exc).__name__, exc), secrets),
                          exception=scrub(traceback.format_exc(), secrets))
-    module.exit_json(**scrub(result, secrets))
+    # Ansible already walks every result to mask no_log values; handing it the derived secrets too
+    # (the password's SHA-512 hex, the sessions the client opened) costs nothing more, where a second
+    # walk of our own would double the time and memory of a fleet-sized result.
+    module.no_log_values.update(_all_secrets(secrets, client))
+    module.exit_json(**result)
+
+
+def _all_secrets(secrets, client):
+    """The secrets from the options plus the sessions the client opened."""
+    return list(secrets) + (list(client.secrets) if client is not None else [])

@@ -290,6 +290,11 @@ class VirtualizerInfoFetcher:
         except ZStackAPIError as exc:
             if exc.code != 'SYS.1007':
                 raise
+            if 'is not owned by account' in (exc.details or ''):
+                # not a bad UUID: this account may not see them (QueryHost shows a normal account no host at all)
+                exc.remedy = ('Hosts can be queried only by an admin account, VMs only by their owner: log in as admin, '
+                              'or give only the UUIDs of VMs this account owns')
+                raise
             self.stats['isolations'] += 1
             existing = self._existing(batch)
             missing = [u for u in batch if u not in existing]

@@ -391,3 +391,10 @@ def test_query_builds_conditions_and_paging():
     assert [r['uuid'] for r in result] == ['0', '1', '2']
     assert transport.requests[0]['url'].endswith('/zstack/v1/hosts?q=status%3DConnected&limit=2&fields=uuid&sort=uuid')
     assert 'start=2' in transport.requests[1]['url']
+
+
+@pytest.mark.parametrize('timeout', [0, -1, True, 'soon'])
+def test_timeout_must_be_positive(timeout):
+    with pytest.raises(ZStackConfigError) as info:
+        ZStackClient('http://mn:8080', Credentials(session_uuid=SESSION), timeout=timeout, transport=FakeTransport())
+    assert 'timeout must be a positive number' in str(info.value)
