@@ -53,7 +53,6 @@ LONG_JOB_FINAL_STATES = frozenset(['Succeeded', 'Failed', 'Canceled'])
 LONG_JOB_MAX_POLL_INTERVAL = 10.0
 
 
-
 def eq(field, value):
     """A ``field=value`` query condition."""
     return '%s=%s' % (field, value)
