@@ -24,12 +24,10 @@ __metaclass__ = type
 
 import itertools
 
-from ansible_collections.zstack.cloud.plugins.module_utils._errors import (  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackConfigError,
-    ZStackError,
     ZStackJobError,
     ZStackNotFoundError,
-    ZStackStateError,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuids
 

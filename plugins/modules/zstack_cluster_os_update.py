@@ -196,10 +196,10 @@ request:
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackJobError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackStateError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     CLUSTERS_PATH,
     HOSTS_PATH,
-    ZStackStateError,
     get_inventory,
     run_action,
     wait_long_job,

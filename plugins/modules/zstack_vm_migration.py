@@ -197,9 +197,9 @@ actions:
 '''
 
 from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackStateError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     VMS_PATH,
-    ZStackStateError,
     action_record,
     get_inventory,
     run_action,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackJobError
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackNotFoundError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
-    ZStackNotFoundError,
     get_inventory,
     operator_of,
     query_inventories,

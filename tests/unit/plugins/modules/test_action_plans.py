@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.zstack.cloud.plugins.module_utils._resources import ZStackStateError
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackStateError
 from ansible_collections.zstack.cloud.plugins.modules import (
     zstack_cluster_os_update,
     zstack_host,
