@@ -131,6 +131,8 @@ def run_module(module, body):
     """Build the client, call ``body(module, client)`` (it returns the result dict), exit or fail once."""
     secrets = _secrets_of(module.params)
     client = None
+    failure = None
+    result = None
     try:
         client = client_from_params(module.params)
         try:
@@ -139,12 +141,16 @@ def run_module(module, body):
             client.close()
     except ZStackError as exc:
         secrets = _all_secrets(secrets, client)
-        module.fail_json(msg=scrub(str(exc), secrets), error=scrub(exc.to_dict(), secrets))
+        failure = {'msg': scrub(str(exc), secrets), 'error': scrub(exc.to_dict(), secrets)}
     except Exception as exc:  # pylint: disable=broad-except
         # A bug, not a ZStack answer: still one clean failure, with the trace only where Ansible shows tracebacks.
         secrets = _all_secrets(secrets, client)
-        module.fail_json(msg=scrub('unexpected error in zstack.cloud: %s: %s' % (type(exc).__name__, exc), secrets),
-                         exception=scrub(traceback.format_exc(), secrets))
+        failure = {'msg': scrub('unexpected error in zstack.cloud: %s: %s' % (type(exc).__name__, exc), secrets),
+                   'exception': scrub(traceback.format_exc(), secrets)}
+    if failure is not None:
+        # Outside the except blocks: ansible-core before 2.19 adds the active traceback to a
+        # fail_json called while an exception is being handled, and a ZStack error is no bug.
+        module.fail_json(**failure)
     # Ansible already walks every result to mask no_log values; handing it the derived secrets too
     # (the password's SHA-512 hex, the sessions the client opened) costs nothing more, where a second
     # walk of our own would double the time and memory of a fleet-sized result.

@@ -54,10 +54,12 @@ if os.path.exists(PLUGIN_FILE):
     @pytest.mark.hardening('bad-input', 'api_url without scheme')
     def test_inventory_names_a_bad_api_url(hz, sim, ansible, tmp_path):
         source = _source(tmp_path, '127.0.0.1:8080', account_name='admin')
-        run = hz.run_tool(ansible, ['ansible.cli.inventory', '-i', source, '--list', '-vvv'],
+        # Default verbosity: at -vvv ansible-core 2.18 prints the traceback of any failed inventory
+        # source by design (its own display, not the plugin's message); -vvv is covered for secrets.
+        run = hz.run_tool(ansible, ['ansible.cli.inventory', '-i', source, '--list'],
                           dict(ENABLED, ZSTACK_PASSWORD=hz.PASSWORD))
-        assert "api_url '127.0.0.1:8080' is not an http(s) URL" in run.output, run.describe()
-        assert 'http://zstack.example.com:8080' in run.output
+        assert "api_url '127.0.0.1:8080' is not an http(s) URL" in run.flat, run.describe()
+        assert 'http://zstack.example.com:8080' in run.flat
         assert 'Traceback' not in run.output
         assert run.delta('total_requests') == 0
         assert run.leaks == []

@@ -169,5 +169,5 @@ if os.path.exists(_collection_file(INVENTORY_PLUGIN)):
         source.write_text('plugin: zstack.cloud.zstack\napi_url: %s\naccount_name: admin\n' % sim.url, encoding='utf-8')
         env = {'ZSTACK_PASSWORD': hz.PASSWORD, 'ANSIBLE_INVENTORY_ENABLED': 'zstack.cloud.zstack'}
         run = hz.run_tool(ansible, ['ansible.cli.inventory', '-i', str(source), '--list', '-vvv'], env)
-        assert 'HTTP 403' in run.output, run.describe()
+        assert 'HTTP 403' in run.flat, run.describe()
         assert run.leaks == [], run.leaks
