@@ -209,9 +209,9 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import (
     ENV_VARS,
-    _secrets_of,
     client_from_params,
     scrub,
+    secrets_of,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import (
     HOST_TYPE,
@@ -330,7 +330,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
         self._read_config_data(path)
         options = self._connection_options()
-        secrets = _secrets_of(options)
+        secrets = secrets_of(options)
 
         use_cache = self.get_option('cache')
         cache_key = self._cache_key(path)

@@ -90,6 +90,22 @@ def http_date(now=None):
     return time.strftime('%a, %d %b %Y %H:%M:%S ', now) + (time.strftime('%Z', now) or 'UTC')
 
 
+def scrub(value, secrets):
+    """Replace every secret in a (nested) value with a fixed mask."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret and secret in value:
+                value = value.replace(secret, '********')
+        return value
+    if isinstance(value, dict):
+        return dict((k, scrub(v, secrets)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [scrub(v, secrets) for v in value]
+    return value
+
+
 def encode_query(params):
     """Encode query parameters as ZStack expects: a list becomes repeated keys (uuids=a&uuids=b)."""
     if not params:
@@ -309,10 +325,7 @@ class ZStackClient:
 
     def _mask(self, text):
         """The text with every secret replaced: an answer may echo the request (a proxy's error page)."""
-        for secret in self.secrets:
-            if secret and text and secret in text:
-                text = text.replace(secret, '********')
-        return text
+        return scrub(text, self.secrets)
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self):

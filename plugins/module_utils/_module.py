@@ -27,6 +27,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._client import (
     Credentials,
     RetryPolicy,
     ZStackClient,
+    scrub,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
 
@@ -90,23 +91,8 @@ def client_from_params(params, **kwargs):
     )
 
 
-def scrub(value, secrets):
-    """Replace every secret in a (nested) value with a fixed mask."""
-    if not secrets:
-        return value
-    if isinstance(value, str):
-        for secret in secrets:
-            if secret and secret in value:
-                value = value.replace(secret, '********')
-        return value
-    if isinstance(value, dict):
-        return dict((k, scrub(v, secrets)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [scrub(v, secrets) for v in value]
-    return value
-
-
-def _secrets_of(params):
+def secrets_of(params):
+    """The secrets the connection options carry (the password and its SHA-512 hex, session, access key secret)."""
     try:
         return Credentials(**dict((k, params.get(k)) for k in (
             'account_name', 'user_name', 'password', 'session_uuid', 'access_key_id', 'access_key_secret'))).secrets
@@ -129,7 +115,6 @@ def new_module(argument_spec, **kwargs):
 
 def run_module(module, body):
     """Build the client, call ``body(module, client)`` (it returns the result dict), exit or fail once."""
-    secrets = _secrets_of(module.params)
     client = None
     failure = None
     result = None
@@ -140,11 +125,11 @@ def run_module(module, body):
         finally:
             client.close()
     except ZStackError as exc:
-        secrets = _all_secrets(secrets, client)
+        secrets = _secrets(module, client)
         failure = {'msg': scrub(str(exc), secrets), 'error': scrub(exc.to_dict(), secrets)}
     except Exception as exc:  # pylint: disable=broad-except
         # A bug, not a ZStack answer: still one clean failure, with the trace only where Ansible shows tracebacks.
-        secrets = _all_secrets(secrets, client)
+        secrets = _secrets(module, client)
         failure = {'msg': scrub('unexpected error in zstack.cloud: %s: %s' % (type(exc).__name__, exc), secrets),
                    'exception': scrub(traceback.format_exc(), secrets)}
     if failure is not None:
@@ -154,10 +139,10 @@ def run_module(module, body):
     # Ansible already walks every result to mask no_log values; handing it the derived secrets too
     # (the password's SHA-512 hex, the sessions the client opened) costs nothing more, where a second
     # walk of our own would double the time and memory of a fleet-sized result.
-    module.no_log_values.update(_all_secrets(secrets, client))
+    module.no_log_values.update(client.secrets)
     module.exit_json(**result)
 
 
-def _all_secrets(secrets, client):
-    """The secrets from the options plus the sessions the client opened."""
-    return list(secrets) + (list(client.secrets) if client is not None else [])
+def _secrets(module, client):
+    """The client's secrets (credentials and the sessions it opened), or the options' when no client was built."""
+    return client.secrets if client is not None else secrets_of(module.params)
