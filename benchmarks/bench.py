@@ -50,6 +50,13 @@ PROFILES = {
               'role_small': (1, 9), 'role_big': (100, 10), 'repeat': 1, 'role_repeat': 1, 'rate_seconds': 0.5},
 }
 
+#: the module's output modes, each measured at every size: (output option, run kind, row label)
+MODES = [
+    ('full', 'module', 'zstack_virtualizer_info, output=full (the default)'),
+    ('facts', 'module_facts', 'zstack_virtualizer_info, output=facts'),
+    ('verdicts', 'module_verdicts', 'zstack_virtualizer_info, output=verdicts'),
+]
+
 TARGETS = {
     'floor_ratio': 1.5,      # module wall / floor wall at the ratio size, at most
     'uri_speedup': 100.0,    # uri-loop wall per UUID / module wall per UUID, at least
@@ -360,16 +367,25 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         files = {}
         for size in sizes:
             files[size] = write_json(os.path.join(self.work, 'uuids-%d.json' % size), uuids[:size])
+        files[0] = write_json(os.path.join(self.work, 'uuids-0.json'), [])
         url = self.sim.url
         floor = [self.python, os.path.join(HERE, 'floor.py'), '--api-url', url, '--batch-size', '100', '--workers', '4']
         for _rep in range(self.profile['repeat'] if self.profile.get('noop', True) else 0):
-            self.measure('module', 0, self.playbook('module.yml', {'bench_api_url': url, 'bench_uuids': []},
+            self.measure('module', 0, self.playbook('module.yml', {'bench_api_url': url, 'bench_uuids_file': files[0]},
                                                     interpreter=self.shim), module_process=True)
         for size in sizes:
             for _rep in range(self.profile['repeat']):
                 self.measure('floor', size, floor + ['--uuids-file', files[size]])
-                self.measure('module', size, self.playbook('module.yml', {'bench_api_url': url, 'bench_uuids': uuids[:size]},
-                                                           interpreter=self.shim), module_process=True)
+                for output, kind, _label in MODES:
+                    self.measure(kind, size, self.playbook(
+                        'module.yml', {'bench_api_url': url, 'bench_uuids_file': files[size], 'bench_output': output},
+                        interpreter=self.shim), module_process=True)
+        # What Ansible alone pays to hold the biggest UUID list, read from a vars file or with a lookup
+        self.measure('load_vars', biggest, [os.path.join(self.bindir, 'ansible-playbook'), '-i', 'localhost,',
+                                            '-e', '@' + write_json(os.path.join(self.work, 'load-vars.json'),
+                                                                   {'bench_uuids': uuids[:biggest]}),
+                                            os.path.join(HERE, 'playbooks', 'load_uuids.yml')])
+        self.measure('load_lookup', biggest, self.playbook('load_uuids.yml', {'bench_uuids_file': files[biggest]}))
         count = self.profile['uri_uuids']
         self.measure('uri_loop', count, self.playbook('uri_loop.yml', {'bench_api_url': url, 'bench_uuids': uuids[:count]}))
         self.run_rate(files[min(sizes, key=lambda s: abs(s - 10000))])
@@ -452,13 +468,19 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         if noop or self.profile.get('noop', True):
             row('module, empty list (Ansible + module start-up)', 0, noop)
         for size in sizes:
-            floor, module = self.best('floor', size), self.best('module', size)
+            floor = self.best('floor', size)
             row('floor (plain requests)', size, floor)
-            row('zstack_virtualizer_info', size, module)
-            if floor and module:
-                ratios['module_over_floor_%d' % size] = module['wall_s'] / floor['wall_s']
-                if module.get('module_wall_s'):
-                    ratios['module_process_over_floor_%d' % size] = module['module_wall_s'] / floor['wall_s']
+            for output, kind, label in MODES:
+                module = self.best(kind, size)
+                row(label, size, module)
+                if floor and module:
+                    ratios['%s_over_floor_%d' % (kind, size)] = module['wall_s'] / floor['wall_s']
+                    if module.get('module_wall_s'):
+                        ratios['%s_process_over_floor_%d' % (kind, size)] = module['module_wall_s'] / floor['wall_s']
+        biggest = max(sizes)
+        row('Ansible alone: hold the UUID list read from a vars file (-e @file)', biggest, self.best('load_vars', biggest))
+        row("Ansible alone: hold the UUID list read by a file lookup and from_json", biggest,
+            self.best('load_lookup', biggest))
         uri_n = self.profile['uri_uuids']
         uri = self.best('uri_loop', uri_n)
         row('ansible.builtin.uri loop, 1 call per UUID', uri_n, uri)
@@ -478,75 +500,8 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             targets.append({'target': name, 'measured': measured, 'limit': limit, 'status': status, 'how': how})
 
         rsize = self.profile['ratio_size']
-        ratio = ratios.get('module_over_floor_%d' % rsize)
-        target('module wall / floor wall at %s UUIDs' % '{:,}'.format(rsize), ratio, '<= %s' % TARGETS['floor_ratio'],
-               None if ratio is None else ratio <= TARGETS['floor_ratio'], 'whole ansible-playbook run vs whole floor.py run')
-        module_r = self.best('module', rsize)
-        floor_r = self.best('floor', rsize)
-        if module_r and floor_r and module_r.get('module_wall_s'):
-            target('  same, module process alone / floor', module_r['module_wall_s'] / floor_r['wall_s'], '(informative)',
-                   None, 'the AnsiballZ process only: without ansible-playbook start-up, templating and result handling',
-                   info=True)
-        if module_r and floor_r:
-            ratios['module_cpu_over_floor_cpu_%d' % rsize] = module_r['cpu_s'] / floor_r['cpu_s']
-            target('  same, CPU time: module run / floor run', ratios['module_cpu_over_floor_cpu_%d' % rsize],
-                   '(informative)', None, 'user + system CPU of each whole process tree', info=True)
-        if module_r and floor_r and noop:
-            extra = (module_r['wall_s'] - noop['wall_s']) / floor_r['wall_s']
-            ratios['module_minus_empty_over_floor_%d' % rsize] = extra
-            target('  same, (module run - empty-list run) / floor', extra, '(informative)', None,
-                   'what the UUIDs add to an ansible-playbook run, over what they cost the floor', info=True)
-        if uri and module_r:
-            speedup = (uri['wall_s'] / uri_n) / (module_r['wall_s'] / rsize)
-            ratios['uri_per_uuid_over_module_per_uuid'] = speedup
-        else:
-            speedup = None
-        target('per UUID: uri loop (%d) / module (%s)' % (uri_n, '{:,}'.format(rsize)), speedup,
-               '>= %s' % int(TARGETS['uri_speedup']), None if speedup is None else speedup >= TARGETS['uri_speedup'],
-               'wall / UUIDs of each whole run')
-        lo, hi = self.best('module', min(sizes)), self.best('module', max(sizes))
-        if lo and hi:
-            growth = hi['wall_s'] / lo['wall_s']
-            ratios['growth_wall_%d_to_%d' % (min(sizes), max(sizes))] = growth
-            linear = max(sizes) / float(min(sizes))
-            mid = self.best('module', sorted(sizes)[len(sizes) // 2]) if len(sizes) > 2 else None
-            if mid:
-                slope_lo = (mid['wall_s'] - lo['wall_s']) / (mid['size'] - lo['size'])
-                slope_hi = (hi['wall_s'] - mid['wall_s']) / (hi['size'] - mid['size'])
-                ratios['marginal_cost_ratio'] = slope_hi / slope_lo if slope_lo > 0 else None
-                ratios['marginal_ms_per_uuid_low'] = slope_lo * 1000
-                ratios['marginal_ms_per_uuid_high'] = slope_hi * 1000
-                cpu_lo = (mid['cpu_s'] - lo['cpu_s']) / (mid['size'] - lo['size'])
-                cpu_hi = (hi['cpu_s'] - mid['cpu_s']) / (hi['size'] - mid['size'])
-                ratios['marginal_cpu_ratio'] = cpu_hi / cpu_lo if cpu_lo > 0 else None
-                ratios['marginal_cpu_ms_per_uuid_low'] = cpu_lo * 1000
-                ratios['marginal_cpu_ms_per_uuid_high'] = cpu_hi * 1000
-        else:
-            growth, linear = None, max(sizes) / float(min(sizes))
-        target('growth: wall %s -> %s UUIDs' % ('{:,}'.format(min(sizes)), '{:,}'.format(max(sizes))), growth,
-               '<= %s (linear)' % sig3(linear), None if growth is None else growth <= linear,
-               'wall(max) / wall(min) of the module runs')
-        if ratios.get('marginal_cost_ratio') is not None:
-            target('  growth: marginal cost per UUID, upper / lower range', ratios['marginal_cost_ratio'],
-                   '(informative; 1 = linear)', None,
-                   'ms per extra UUID %s->%s: %s; %s->%s: %s' % (
-                       '{:,}'.format(lo['size']), '{:,}'.format(mid['size']), sig3(ratios['marginal_ms_per_uuid_low']),
-                       '{:,}'.format(mid['size']), '{:,}'.format(hi['size']), sig3(ratios['marginal_ms_per_uuid_high'])),
-                   info=True)
-        if ratios.get('marginal_cpu_ratio') is not None:
-            target('  growth: marginal CPU per UUID, upper / lower range', ratios['marginal_cpu_ratio'],
-                   '(informative; 1 = linear)', None,
-                   'CPU ms per extra UUID %s->%s: %s; %s->%s: %s' % (
-                       '{:,}'.format(lo['size']), '{:,}'.format(mid['size']), sig3(ratios['marginal_cpu_ms_per_uuid_low']),
-                       '{:,}'.format(mid['size']), '{:,}'.format(hi['size']), sig3(ratios['marginal_cpu_ms_per_uuid_high'])),
-                   info=True)
-        if hi:
-            mod_rss = hi.get('max_module_maxrss_mb')
-            target('peak RSS at %s UUIDs, module process' % '{:,}'.format(max(sizes)), mod_rss, '< %d MB' % TARGETS['rss_mb'],
-                   None if mod_rss is None else mod_rss < TARGETS['rss_mb'], 'ru_maxrss of the AnsiballZ python process')
-            target('peak RSS at %s UUIDs, any process of the run' % '{:,}'.format(max(sizes)), hi['max_maxrss_mb'],
-                   '< %d MB' % TARGETS['rss_mb'], hi['max_maxrss_mb'] < TARGETS['rss_mb'],
-                   'largest single process of the ansible-playbook tree (the controller holds the result too)')
+        for output, kind, _label in MODES:
+            self.module_targets(kind, output, noop, uri, uri_n, rsize, sizes, ratios, target)
         if role_small and role_big:
             rr = role_big['wall_s'] / role_small['wall_s']
             ratios['role_big_over_small'] = rr
@@ -562,6 +517,79 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                    'user + system CPU of each whole process tree', info=True)
         self.role_tasks = self.task_table(role_small, role_big)
         return rows, targets, ratios
+
+    # pylint: disable-next=too-many-arguments,too-many-positional-arguments,too-many-locals,too-many-branches,too-many-statements
+    def module_targets(self, kind, output, noop, uri, uri_n, rsize, sizes, ratios, target):
+        """The module targets for one output mode."""
+        ratio = ratios.get('%s_over_floor_%d' % (kind, rsize))
+        target('[%s] module wall / floor wall at %s UUIDs' % (output, '{:,}'.format(rsize)), ratio, '<= %s' % TARGETS['floor_ratio'],
+               None if ratio is None else ratio <= TARGETS['floor_ratio'], 'whole ansible-playbook run vs whole floor.py run')
+        module_r = self.best(kind, rsize)
+        floor_r = self.best('floor', rsize)
+        if module_r and floor_r and module_r.get('module_wall_s'):
+            target('  same, module process alone / floor', module_r['module_wall_s'] / floor_r['wall_s'], '(informative)',
+                   None, 'the AnsiballZ process only: without ansible-playbook start-up, templating and result handling',
+                   info=True)
+        if module_r and floor_r:
+            ratios['%s_cpu_over_floor_cpu_%d' % (kind, rsize)] = module_r['cpu_s'] / floor_r['cpu_s']
+            target('  same, CPU time: module run / floor run', ratios['%s_cpu_over_floor_cpu_%d' % (kind, rsize)],
+                   '(informative)', None, 'user + system CPU of each whole process tree', info=True)
+        if module_r and floor_r and noop:
+            extra = (module_r['wall_s'] - noop['wall_s']) / floor_r['wall_s']
+            ratios['%s_minus_empty_over_floor_%d' % (kind, rsize)] = extra
+            target('  same, (module run - empty-list run) / floor', extra, '(informative)', None,
+                   'what the UUIDs add to an ansible-playbook run, over what they cost the floor', info=True)
+        if uri and module_r:
+            speedup = (uri['wall_s'] / uri_n) / (module_r['wall_s'] / rsize)
+            ratios['uri_per_uuid_over_%s_per_uuid' % kind] = speedup
+        else:
+            speedup = None
+        target('[%s] per UUID: uri loop (%d) / module (%s)' % (output, uri_n, '{:,}'.format(rsize)), speedup,
+               '>= %s' % int(TARGETS['uri_speedup']), None if speedup is None else speedup >= TARGETS['uri_speedup'],
+               'wall / UUIDs of each whole run')
+        lo, hi = self.best(kind, min(sizes)), self.best(kind, max(sizes))
+        if lo and hi:
+            growth = hi['wall_s'] / lo['wall_s']
+            ratios['%s_growth_wall_%d_to_%d' % (kind, min(sizes), max(sizes))] = growth
+            linear = max(sizes) / float(min(sizes))
+            mid = self.best(kind, sorted(sizes)[len(sizes) // 2]) if len(sizes) > 2 else None
+            if mid:
+                slope_lo = (mid['wall_s'] - lo['wall_s']) / (mid['size'] - lo['size'])
+                slope_hi = (hi['wall_s'] - mid['wall_s']) / (hi['size'] - mid['size'])
+                ratios[kind + '_marginal_cost_ratio'] = slope_hi / slope_lo if slope_lo > 0 else None
+                ratios[kind + '_marginal_ms_per_uuid_low'] = slope_lo * 1000
+                ratios[kind + '_marginal_ms_per_uuid_high'] = slope_hi * 1000
+                cpu_lo = (mid['cpu_s'] - lo['cpu_s']) / (mid['size'] - lo['size'])
+                cpu_hi = (hi['cpu_s'] - mid['cpu_s']) / (hi['size'] - mid['size'])
+                ratios[kind + '_marginal_cpu_ratio'] = cpu_hi / cpu_lo if cpu_lo > 0 else None
+                ratios[kind + '_marginal_cpu_ms_per_uuid_low'] = cpu_lo * 1000
+                ratios[kind + '_marginal_cpu_ms_per_uuid_high'] = cpu_hi * 1000
+        else:
+            growth, linear = None, max(sizes) / float(min(sizes))
+        target('[%s] growth: wall %s -> %s UUIDs' % (output, '{:,}'.format(min(sizes)), '{:,}'.format(max(sizes))), growth,
+               '<= %s (linear)' % sig3(linear), None if growth is None else growth <= linear,
+               'wall(max) / wall(min) of the module runs')
+        if ratios.get(kind + '_marginal_cost_ratio') is not None:
+            target('  growth: marginal cost per UUID, upper / lower range', ratios[kind + '_marginal_cost_ratio'],
+                   '(informative; 1 = linear)', None,
+                   'ms per extra UUID %s->%s: %s; %s->%s: %s' % (
+                       '{:,}'.format(lo['size']), '{:,}'.format(mid['size']), sig3(ratios[kind + '_marginal_ms_per_uuid_low']),
+                       '{:,}'.format(mid['size']), '{:,}'.format(hi['size']), sig3(ratios[kind + '_marginal_ms_per_uuid_high'])),
+                   info=True)
+        if ratios.get(kind + '_marginal_cpu_ratio') is not None:
+            target('  growth: marginal CPU per UUID, upper / lower range', ratios[kind + '_marginal_cpu_ratio'],
+                   '(informative; 1 = linear)', None,
+                   'CPU ms per extra UUID %s->%s: %s; %s->%s: %s' % (
+                       '{:,}'.format(lo['size']), '{:,}'.format(mid['size']), sig3(ratios[kind + '_marginal_cpu_ms_per_uuid_low']),
+                       '{:,}'.format(mid['size']), '{:,}'.format(hi['size']), sig3(ratios[kind + '_marginal_cpu_ms_per_uuid_high'])),
+                   info=True)
+        if hi:
+            mod_rss = hi.get('max_module_maxrss_mb')
+            target('[%s] peak RSS at %s UUIDs, module process' % (output, '{:,}'.format(max(sizes))), mod_rss, '< %d MB' % TARGETS['rss_mb'],
+                   None if mod_rss is None else mod_rss < TARGETS['rss_mb'], 'ru_maxrss of the AnsiballZ python process')
+            target('[%s] peak RSS at %s UUIDs, any process of the run' % (output, '{:,}'.format(max(sizes))), hi['max_maxrss_mb'],
+                   '< %d MB' % TARGETS['rss_mb'], hi['max_maxrss_mb'] < TARGETS['rss_mb'],
+                   'largest single process of the ansible-playbook tree (the controller holds the result too)')
 
     @staticmethod
     def task_table(small, big, top=10):

@@ -404,7 +404,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             uuids = [r['uuid'] for r in data['hosts'] + data['vms'] if r.get('uuid')]
             fetcher = VirtualizerInfoFetcher(client, batch_size=self.get_option('batch_size'),
                                              workers=self.get_option('workers'))
-            data['verdicts'] = fetcher.fetch(uuids)['virtualizer_info']
+            data['verdicts'] = fetcher.fetch(uuids, output='facts')['virtualizer_info']
         return data
 
     def _one_of(self, field, option):

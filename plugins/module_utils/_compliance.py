@@ -373,10 +373,9 @@ def build_plan(evaluation, options=None, phase='all', actions_taken=0):
     opts = check_options(options)
     if phase not in ('all', 'hosts', 'vms'):
         raise ComplianceError('phase must be all, hosts or vms, got %r' % (phase,))
-    resources = evaluation.get('resources') or {}
-    hosts = sorted((e for e in resources.values() if e.get('resource_type') == HOST), key=_sort_key)
-    vms = sorted((e for e in resources.values() if e.get('resource_type') == VM),
-                 key=lambda e: (e.get('host_uuid') or '',) + _sort_key(e))
+    resources = list((evaluation.get('resources') or {}).values())
+    hosts = sorted((e for e in resources if e.get('resource_type') == HOST), key=_sort_key)
+    vm_entries = [e for e in resources if e.get('resource_type') == VM]
     budget = opts['max_actions'] - int(actions_taken or 0) if opts['max_actions'] else None
     host_actions, vm_actions, deferred, blocked, not_remediated = [], [], [], [], []
 
@@ -408,6 +407,9 @@ def build_plan(evaluation, options=None, phase='all', actions_taken=0):
     host_expect = dict((h['uuid'], h.get('expect_version')) for h in hosts)
     if phase in ('all', 'vms'):
         vm_name = _vm_action_name(opts)
+        # only the VMs that may need an action are sorted (and read beyond these two fields)
+        vms = sorted((e for e in vm_entries if e.get('verdict') == UNMATCHED or e.get('host_uuid') in upgraded),
+                     key=lambda e: (e.get('host_uuid') or '',) + _sort_key(e))
         for vm in vms:
             predicted = vm.get('host_uuid') in upgraded and vm.get('verdict') in (MATCHED, UNMATCHED) \
                 and vm.get('state') in (None, 'Running')
@@ -495,12 +497,20 @@ def table_lines(evaluation, max_lines=200):
     resources (0: no limit) only those that do not pass are listed, at most ``max_lines``, and a
     last line says how many were left out (the reports have them all).
     """
-    resources = sorted((evaluation.get('resources') or {}).values(), key=_name_key)
+    all_resources = evaluation.get('resources') or {}
     left_out = 0
-    if max_lines and len(resources) > max_lines:
-        shown = [e for e in resources if e.get('outcome') != PASS][:max_lines]
-        left_out = len(resources) - len(shown)
-        resources = shown
+    if max_lines and len(all_resources) > max_lines and _has_outcome_lists(evaluation):
+        # A large fleet: only what does not pass is listed, and the evaluation already lists those
+        # (failing, warnings, ignored), so the passing thousands are not even read.
+        listed = [b['uuid'] for b in (evaluation['failing'] + evaluation['warnings'] + evaluation['ignored'])]
+        resources = sorted((all_resources[u] for u in listed if u in all_resources), key=_name_key)[:max_lines]
+        left_out = len(all_resources) - len(resources)
+    else:
+        resources = sorted(all_resources.values(), key=_name_key)
+        if max_lines and len(resources) > max_lines:
+            shown = [e for e in resources if e.get('outcome') != PASS][:max_lines]
+            left_out = len(resources) - len(shown)
+            resources = shown
     width = max([len(str(e.get('name') or '')) for e in resources] + [4])
     summary = evaluation.get('summary') or {}
     lines = [summary_line(summary), '%-4s  %-*s  %-32s  %-9s  %-7s  %s' % ('TYPE', width, 'NAME', 'UUID', 'VERDICT', 'OUTCOME', 'REASON')]
@@ -516,6 +526,10 @@ def table_lines(evaluation, max_lines=200):
     if left_out:
         lines.append('... %d more resources not listed (passing ones first); the reports list every resource' % left_out)
     return lines
+
+
+def _has_outcome_lists(evaluation):
+    return all(isinstance(evaluation.get(k), list) for k in ('failing', 'warnings', 'ignored'))
 
 
 def summary_line(summary):

@@ -8,7 +8,8 @@ Private to this collection: not a public API, may change without notice.
 
 Plain Python over a :class:`ZStackClient` (no Ansible), one concern each:
 
-- :func:`query_inventories` pages through a query of any size and splits a long
+- :func:`query_inventories` pages through a query of any size (with an optional
+  ``fields`` projection) and splits a long
   ``?=`` value list (``uuid?=...``, ``hostUuid?=...``) into several requests
   (a management node's request line is limited to about 8 KB);
 - :func:`get_inventory` reads one resource by UUID and raises
@@ -23,6 +24,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import itertools
+import re
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackConfigError,
@@ -45,6 +47,8 @@ UUID_LIST_ITEM_CHARS = 33
 #: the longest ``?=`` value list sent in one request
 MAX_IN_VALUE_CHARS = UUIDS_PER_QUERY * UUID_LIST_ITEM_CHARS
 #: ZStack's query operators in the order it looks for them (zstack-api.md section 5)
+#: an inventory field name, nested ones too (vmNics.ip)
+FIELD_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$')
 QUERY_OPERATORS = ('!=', '>=', '<=', '!?=', '!~=', '~=', '?=', '=', '>', '<', 'is null', 'not null')
 
 LONG_JOB_FINAL_STATES = frozenset(['Succeeded', 'Failed', 'Canceled'])
@@ -110,16 +114,36 @@ def split_in_condition(condition, budget=MAX_IN_VALUE_CHARS):
     return ['%s?=%s' % (field, ','.join(part)) for part in parts]
 
 
+def check_fields(fields, option='fields'):
+    """A ``fields`` projection as ZStack takes it, ``uuid`` first; None (every field) for None or an empty list."""
+    if not fields:
+        return None
+    if isinstance(fields, str) or not isinstance(fields, (list, tuple)):
+        raise ZStackConfigError('%s must be a list of field names, got %s' % (option, type(fields).__name__),
+                                remedy='Give a YAML list of inventory field names, e.g. %s: [uuid, name, state]' % option)
+    bad = [repr(f) for f in fields if not isinstance(f, str) or not FIELD_RE.match(f)]
+    if bad:
+        raise ZStackConfigError('%s has %s, not an inventory field name' % (option, ', '.join(bad)),
+                                remedy='Use the camelCase names of the inventory, e.g. uuid, name, state, hostUuid, clusterUuid')
+    result = ['uuid']
+    for field in fields:
+        if field not in result:
+            result.append(field)
+    return result
+
+
 def query_inventories(client, path, conditions=None, uuids=None, page_size=DEFAULT_PAGE_SIZE,
-                      uuids_per_query=UUIDS_PER_QUERY):
+                      uuids_per_query=UUIDS_PER_QUERY, fields=None):
     """Every inventory of a query API matching all ``conditions`` (ANDed), sorted by UUID.
 
     ``uuids`` (when not None) adds ``uuid?=...``; an empty list matches nothing and sends no request.
     Any ``?=`` condition (``uuids`` included) longer than ``uuids_per_query`` UUIDs would be is split
     into several queries, whose answers are merged without duplicates, so that no request line
-    exceeds what a management node accepts.
+    exceeds what a management node accepts.  ``fields`` (see :func:`check_fields`) keeps only
+    those inventory fields, ``uuid`` always among them.
     """
     _check_page_size(page_size)
+    fields = check_fields(fields)
     conditions = list(conditions or [])
     if uuids is not None:
         uuids = validate_uuids(uuids)
@@ -129,10 +153,10 @@ def query_inventories(client, path, conditions=None, uuids=None, page_size=DEFAU
     budget = uuids_per_query * UUID_LIST_ITEM_CHARS
     variants = [split_in_condition(condition, budget) for condition in conditions]
     if all(len(variant) == 1 for variant in variants):
-        return client.query_all(path, conditions, page_size=page_size)
+        return client.query_all(path, conditions, fields=fields, page_size=page_size)
     found = {}
     for combination in itertools.product(*variants):
-        for inventory in client.query_all(path, list(combination), page_size=page_size):
+        for inventory in client.query_all(path, list(combination), fields=fields, page_size=page_size):
             found[inventory.get('uuid')] = inventory
     return [found[key] for key in sorted(found)]
 

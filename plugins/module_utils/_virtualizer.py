@@ -26,7 +26,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import re
+import sys
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
@@ -57,6 +60,12 @@ DEFAULT_WORKERS = 4
 UUID_RE = re.compile(r'^[0-9a-f]{32}$')
 _HEX_RE = re.compile(r'^[0-9a-fA-F-]+$')
 _MAX_LISTED_PROBLEMS = 20
+
+#: What a fetch returns (the module's ``output`` option):
+#: ``full`` every entry and the API's raw inventories; ``facts`` every entry without its
+#: ``info_list``, no raw inventories; ``verdicts`` the verdict of every UUID, full entries
+#: only for the UUIDs that are not Matched.
+OUTPUTS = ('full', 'facts', 'verdicts')
 
 
 def validate_uuids(uuids, option='uuids'):
@@ -137,17 +146,22 @@ def _unknown_reason(resource_type, entry):
     return 'ZStack reports the qemu-kvm version state as Unknown'
 
 
+def _shared(text):
+    """One string object per distinct value: a fleet has a handful of versions, repeated 100,000 times."""
+    return sys.intern(text) if isinstance(text, str) else text
+
+
 def _snake_entry(entry):
     return {
-        'hypervisor': entry.get('hypervisor'),
-        'current_version': entry.get('currentVersion'),
-        'expect_version': entry.get('expectVersion'),
-        'match_state': entry.get('matchState'),
+        'hypervisor': _shared(entry.get('hypervisor')),
+        'current_version': _shared(entry.get('currentVersion')),
+        'expect_version': _shared(entry.get('expectVersion')),
+        'match_state': _shared(entry.get('matchState')),
     }
 
 
-def verdict_from_inventory(inventory):
-    """One ``virtualizer_info`` entry from a GetVirtualizerInfo inventory."""
+def verdict_from_inventory(inventory, info_list=True):
+    """One ``virtualizer_info`` entry from a GetVirtualizerInfo inventory (without ``info_list`` if told)."""
     resource_type = inventory.get('resourceType')
     entries = inventory.get('infoList') or []
     qemu = next((e for e in entries if e.get('hypervisor') == 'qemu-kvm'), entries[0] if entries else {})
@@ -160,21 +174,24 @@ def verdict_from_inventory(inventory):
             reason = 'the installed qemu-kvm differs from the version the management node expects for this host\'s OS'
         else:
             reason = 'the VM runs a qemu process older or newer than the qemu-kvm installed on its host'
-    return {
+    entry = {
         'uuid': inventory.get('uuid'),
-        'resource_type': resource_type,
-        'hypervisor': qemu.get('hypervisor'),
-        'current_version': qemu.get('currentVersion'),
-        'expect_version': qemu.get('expectVersion'),
+        'resource_type': _shared(resource_type),
+        'hypervisor': _shared(qemu.get('hypervisor')),
+        'current_version': _shared(qemu.get('currentVersion')),
+        'expect_version': _shared(qemu.get('expectVersion')),
         'match_state': state,
         'verdict': state,
         'info_list': [_snake_entry(e) for e in entries],
         'reason': reason,
     }
+    if not info_list:
+        del entry['info_list']
+    return entry
 
 
-def _empty_verdict(uuid, resource_type, verdict, reason):
-    return {
+def _empty_verdict(uuid, resource_type, verdict, reason, info_list=True):
+    entry = {
         'uuid': uuid,
         'resource_type': resource_type,
         'hypervisor': None,
@@ -185,6 +202,9 @@ def _empty_verdict(uuid, resource_type, verdict, reason):
         'info_list': [],
         'reason': reason,
     }
+    if not info_list:
+        del entry['info_list']
+    return entry
 
 
 def no_record_reason(resource_type, inventory):
@@ -201,13 +221,17 @@ def no_record_reason(resource_type, inventory):
     return 'the host is Connected but ZStack holds no qemu-kvm version record for it; reconnect it'
 
 
+def _verdict_of(entry):
+    return entry if isinstance(entry, str) else entry['verdict']
+
+
 def summarize(verdicts):
-    """Counts over a list of virtualizer_info entries."""
+    """Counts over virtualizer_info entries, or over verdicts (the strings)."""
     summary = {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0}
     keys = {MATCHED: 'matched', UNMATCHED: 'unmatched', UNKNOWN: 'unknown', NO_RECORD: 'no_record', NOT_FOUND: 'not_found'}
     for entry in verdicts:
         summary['total'] += 1
-        summary[keys[entry['verdict']]] += 1
+        summary[keys[_verdict_of(entry)]] += 1
     return summary
 
 
@@ -229,40 +253,70 @@ class VirtualizerInfoFetcher:
         self.stats = {'batches': 0, 'isolations': 0, 'splits': 0}
 
     # -------------------------------------------------------------- public
-    def fetch(self, uuids):
-        """Return ``{virtualizer_info, inventories, not_found, summary}`` for the given UUIDs."""
+    def fetch(self, uuids, output='full'):
+        """Return ``{virtualizer_info, verdicts, not_found, summary}`` (and ``inventories`` for ``full``).
+
+        ``output`` is one of :data:`OUTPUTS`; every UUID that went in is in ``verdicts`` whatever it is.
+        """
+        if output not in OUTPUTS:
+            raise ZStackConfigError('output must be one of %s, got %r' % (', '.join(OUTPUTS), output),
+                                    remedy='Use full (the default), facts or verdicts')
         uuids = validate_uuids(uuids)
-        if not uuids:
-            return {'virtualizer_info': {}, 'inventories': [], 'not_found': [], 'summary': summarize([])}
-        results = self._map(self._fetch_batch, list(chunks(uuids, self.batch_size)))
+        lists = output != 'facts'
         inventories, not_found = [], set()
-        for batch_inventories, batch_missing in results:
-            inventories.extend(batch_inventories)
-            not_found.update(batch_missing)
         by_uuid = {}
-        for inventory in inventories:
-            by_uuid[inventory.get('uuid')] = verdict_from_inventory(inventory)
+        # each batch's raw answer is turned into entries as it arrives and then dropped (unless output=full)
+        for batch_inventories, batch_missing in self._imap(self._fetch_batch, list(chunks(uuids, self.batch_size))):
+            if output == 'full':
+                inventories.extend(batch_inventories)
+            not_found.update(batch_missing)
+            for inventory in batch_inventories:
+                entry = verdict_from_inventory(inventory, info_list=lists)
+                # output=verdicts keeps no more than the verdict of a Matched resource
+                by_uuid[inventory.get('uuid')] = MATCHED if output == 'verdicts' and entry['verdict'] == MATCHED else entry
         unrecorded = [u for u in uuids if u not in by_uuid and u not in not_found]
         if unrecorded:
-            for found, gone in self._map(self._explain_unrecorded, list(chunks(unrecorded, self.batch_size))):
+            explain = functools.partial(self._explain_unrecorded, info_list=lists)
+            for found, gone in self._map(explain, list(chunks(unrecorded, self.batch_size))):
                 by_uuid.update(found)
                 not_found.update(gone)
         for uuid in not_found:
-            by_uuid[uuid] = _empty_verdict(uuid, None, NOT_FOUND, 'no host or VM with this UUID exists on the management node')
-        ordered = dict((u, by_uuid[u]) for u in uuids)
-        return {
-            'virtualizer_info': ordered,
-            'inventories': inventories,
+            by_uuid[uuid] = _empty_verdict(uuid, None, NOT_FOUND, 'no host or VM with this UUID exists on the management node',
+                                           info_list=lists)
+        verdicts = dict((u, _verdict_of(by_uuid[u])) for u in uuids)
+        if output == 'verdicts':
+            details = dict((u, by_uuid[u]) for u in uuids if verdicts[u] != MATCHED)
+        else:
+            details = dict((u, by_uuid[u]) for u in uuids)
+        del by_uuid
+        result = {
+            'virtualizer_info': details,
+            'verdicts': verdicts,
             'not_found': [u for u in uuids if u in not_found],
-            'summary': summarize(ordered.values()),
+            'summary': summarize(verdicts.values()),
         }
+        if output == 'full':
+            result['inventories'] = inventories
+        return result
 
     # -------------------------------------------------------------- internals
     def _map(self, func, batches):
-        if len(batches) == 1 or self.workers == 1:
-            return [func(b) for b in batches]
+        return list(self._imap(func, batches))
+
+    def _imap(self, func, batches):
+        """``func`` over the batches, ``workers`` at a time, yielding each answer in order as it is ready."""
+        if len(batches) <= 1 or self.workers == 1:
+            for batch in batches:
+                yield func(batch)
+            return
         with ThreadPoolExecutor(max_workers=min(self.workers, len(batches))) as pool:
-            return list(pool.map(func, batches))
+            pending = deque()
+            for batch in batches:
+                pending.append(pool.submit(func, batch))
+                if len(pending) > self.workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
     def _get_info(self, batch):
         self.stats['batches'] += 1
@@ -315,7 +369,7 @@ class VirtualizerInfoFetcher:
             found[inv.get('uuid')] = (VM_TYPE, inv)
         return found
 
-    def _explain_unrecorded(self, batch):
+    def _explain_unrecorded(self, batch, info_list=True):
         existing = self._existing(batch)
         found, gone = {}, []
         for uuid in batch:
@@ -323,5 +377,6 @@ class VirtualizerInfoFetcher:
                 gone.append(uuid)  # deleted between the two calls
                 continue
             resource_type, inventory = existing[uuid]
-            found[uuid] = _empty_verdict(uuid, resource_type, NO_RECORD, no_record_reason(resource_type, inventory))
+            found[uuid] = _empty_verdict(uuid, resource_type, NO_RECORD, no_record_reason(resource_type, inventory),
+                                         info_list=info_list)
         return found, gone

@@ -247,7 +247,7 @@ def host_versions(client, uuids):
     """uuid -> virtualizer_info entry (current_version, reason, ...) for the given hosts."""
     if not uuids:
         return {}
-    return VirtualizerInfoFetcher(client).fetch(uuids)['virtualizer_info']
+    return VirtualizerInfoFetcher(client).fetch(uuids, output='facts')['virtualizer_info']
 
 
 def no_destination(vm, candidates, require_version):

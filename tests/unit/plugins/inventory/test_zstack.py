@@ -232,14 +232,14 @@ def test_one_batched_verdict_fetch_for_the_whole_inventory(tmp_path, monkeypatch
     fetches = []
     original = _virtualizer.VirtualizerInfoFetcher.fetch
 
-    def counting_fetch(self, uuids):
-        fetches.append(list(uuids))
-        return original(self, uuids)
+    def counting_fetch(self, uuids, output='full'):
+        fetches.append((list(uuids), output))
+        return original(self, uuids, output=output)
 
     monkeypatch.setattr(_virtualizer.VirtualizerInfoFetcher, 'fetch', counting_fetch)
     client = FakeClient()
     run(tmp_path, client, include_vms=True, batch_size=2, workers=1)
-    assert fetches == [[H1, H2, H3, H4, V1, V2]]
+    assert fetches == [([H1, H2, H3, H4, V1, V2], 'facts')]  # the host vars need no info_list nor raw inventories
     assert client.info_calls == [[H1, H2], [H3, H4], [V1, V2]]
 
 

@@ -399,3 +399,26 @@ def test_plan_lines_are_capped():
     assert plan['counts']['host_actions'] == 150
     assert len(plan['lines']) == c.MAX_PLAN_LINES + 1
     assert plan['lines'][-1] == '... and 50 more plan lines (the reports hold the whole plan)'
+
+
+class _OnlyByKey(dict):
+    """The resources of a big fleet, failing any walk over all of them."""
+
+    def values(self):
+        raise AssertionError('every resource was read')
+
+    def items(self):
+        raise AssertionError('every resource was read')
+
+    def __iter__(self):
+        raise AssertionError('every resource was read')
+
+
+def test_table_of_a_big_fleet_reads_only_what_does_not_pass():
+    res = result()
+    slow = dict(res)
+    del slow['failing']  # without the outcome lists, the table has to look at every resource
+    expected = c.table_lines(slow, max_lines=3)
+    fast = dict(res, resources=_OnlyByKey(res['resources']))
+    assert c.table_lines(fast, max_lines=3) == expected
+    assert len(expected) == 2 + 3 + 1 and expected[-1].startswith('... %d more' % (res['summary']['total'] - 3))

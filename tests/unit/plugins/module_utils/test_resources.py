@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackJobError
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackNotFoundError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
+    check_fields,
     get_inventory,
     operator_of,
     query_inventories,
@@ -54,6 +55,7 @@ class FakeClient:
         self.longjob_states = list(longjob_states or [])
         self.action_seconds = action_seconds
         self.timeouts_seen = []
+        self.fields_seen = []
 
     def _select(self, conditions):
         rows = self.rows
@@ -74,10 +76,11 @@ class FakeClient:
         return {'inventories': rows[start:start + limit]}
 
     def query_all(self, path, conditions=None, fields=None, page_size=1000):
+        self.fields_seen.append(fields)
         out, start = [], 0
         while True:
             page = self.query(path, conditions, limit=page_size, start=start, sort='uuid')['inventories']
-            out.extend(page)
+            out.extend(dict((k, v) for k, v in r.items() if k in fields) if fields else r for r in page)
             if len(page) < page_size:
                 return out
             start += page_size
@@ -128,6 +131,36 @@ def test_split_in_condition_only_splits_long_in_lists():
     assert split_in_condition('name=a,b,c,d', budget=2) == ['name=a,b,c,d']
     assert operator_of('name!=a?=b') == '!='
     assert operator_of('hostUuid is null') == 'is null'
+
+
+def test_fields_are_asked_for_with_uuid_first_also_when_split():
+    rows = [{'uuid': u(i), 'name': 'vm-%d' % i, 'hostUuid': u(1000), 'state': 'Running', 'vmNics': [{'ip': '10.0.0.1'}]}
+            for i in range(400)]
+    client = FakeClient(rows)
+    result = query_inventories(client, '/vm-instances', uuids=[u(i) for i in range(400)], uuids_per_query=150,
+                               fields=['name', 'hostUuid', 'name'])
+    assert client.fields_seen == [['uuid', 'name', 'hostUuid']] * 3
+    assert len(result) == 400 and result[5] == {'uuid': u(5), 'name': 'vm-5', 'hostUuid': u(1000)}
+    query_inventories(client, '/vm-instances', fields=[])
+    assert client.fields_seen[-1] is None  # an empty list asks for every field
+
+
+@pytest.mark.parametrize('fields,fragment', [
+    ('name', 'fields must be a list of field names, got str'),
+    (['name', 'bad name'], "fields has 'bad name', not an inventory field name"),
+    (['name', 3, ''], "fields has 3, '', not an inventory field name"),
+])
+def test_bad_fields_are_named_before_any_call(fields, fragment):
+    client = FakeClient([{'uuid': u(1)}])
+    with pytest.raises(ZStackConfigError) as info:
+        query_inventories(client, '/hosts', fields=fields)
+    assert fragment in str(info.value) and info.value.remedy
+    assert client.calls == []
+
+
+def test_check_fields_accepts_nested_names():
+    assert check_fields(['vmNics.ip', 'uuid', 'state']) == ['uuid', 'vmNics.ip', 'state']
+    assert check_fields(None) is None
 
 
 def test_query_without_uuids_pages_through_everything():

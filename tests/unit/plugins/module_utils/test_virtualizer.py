@@ -168,9 +168,68 @@ def test_too_long_request_is_split_until_it_fits(fleet):
 
 def test_empty_list_makes_no_call(fleet):
     result = VirtualizerInfoFetcher(fleet).fetch([])
-    assert result == {'virtualizer_info': {}, 'inventories': [], 'not_found': [],
+    assert result == {'virtualizer_info': {}, 'verdicts': {}, 'inventories': [], 'not_found': [],
                       'summary': {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0}}
     assert fleet.calls == []
+
+
+ALL = [u(12), u(1), u(2), u(3), u(4), u(11), u(13), u(99)]
+VERDICTS = {u(12): 'Unmatched', u(1): 'Matched', u(2): 'Unknown', u(3): 'NoRecord', u(4): 'Unmatched',
+            u(11): 'Matched', u(13): 'NoRecord', u(99): 'NotFound'}
+
+
+@pytest.mark.parametrize('output', ['full', 'facts', 'verdicts'])
+def test_every_output_has_the_verdict_and_summary_of_every_uuid(fleet, output):
+    result = VirtualizerInfoFetcher(fleet, batch_size=3, workers=2).fetch(ALL, output=output)
+    assert result['verdicts'] == VERDICTS and list(result['verdicts']) == ALL
+    assert result['summary'] == {'total': 8, 'matched': 2, 'unmatched': 2, 'unknown': 1, 'no_record': 2, 'not_found': 1}
+    assert result['not_found'] == [u(99)]
+    assert ('inventories' in result) == (output == 'full')
+
+
+def test_output_facts_keeps_every_entry_without_its_info_list(fleet):
+    full = VirtualizerInfoFetcher(fleet).fetch(ALL)['virtualizer_info']
+    facts = VirtualizerInfoFetcher(fleet).fetch(ALL, output='facts')['virtualizer_info']
+    assert list(facts) == ALL
+    for uuid in ALL:
+        assert 'info_list' in full[uuid] and 'info_list' not in facts[uuid]
+        assert facts[uuid] == dict((k, v) for k, v in full[uuid].items() if k != 'info_list')
+
+
+def test_output_verdicts_details_only_what_is_not_matched(fleet):
+    full = VirtualizerInfoFetcher(fleet).fetch(ALL)['virtualizer_info']
+    info = VirtualizerInfoFetcher(fleet).fetch(ALL, output='verdicts')['virtualizer_info']
+    assert list(info) == [x for x in ALL if VERDICTS[x] != 'Matched']
+    for uuid, entry in info.items():
+        assert entry == full[uuid]  # whole entries, info_list and reason included
+    assert info[u(12)]['current_version'] == OLD and info[u(99)]['reason']
+
+
+def test_an_unknown_output_is_refused_before_any_call(fleet):
+    with pytest.raises(ZStackConfigError) as info:
+        VirtualizerInfoFetcher(fleet).fetch([u(1)], output='all')
+    assert "output must be one of full, facts, verdicts, got 'all'" in str(info.value)
+    assert fleet.calls == []
+
+
+def test_many_batches_in_flight_keep_the_input_order(fleet):
+    many = dict((u(1000 + i), {'status': 'Connected', 'state': 'Enabled'}) for i in range(57))
+    fleet.hosts.update(many)
+    fleet.records.update(dict((x, record(x, 'HostVO', NEW, NEW if i % 5 else OLD)) for i, x in enumerate(many)))
+    order = list(reversed(list(many)))
+    result = VirtualizerInfoFetcher(fleet, batch_size=4, workers=3).fetch(order, output='verdicts')
+    assert list(result['verdicts']) == order
+    assert list(result['virtualizer_info']) == [x for i, x in reversed(list(enumerate(many))) if i % 5 == 0]
+    assert len([c for c in fleet.calls if c[0] == '/vm-instances/virtualizer-info']) == 15
+
+
+def test_version_strings_are_shared_not_copied(fleet):
+    # as parsed from JSON, every answer holds its own copy of the same version text
+    fleet.records[u(1)] = record(u(1), 'HostVO', ''.join(list(NEW)), ''.join(list(NEW)))
+    fleet.records[u(11)] = record(u(11), 'VmInstanceVO', ''.join(list(NEW)), ''.join(list(NEW)))
+    assert fleet.records[u(1)]['infoList'][0]['currentVersion'] is not fleet.records[u(11)]['infoList'][0]['currentVersion']
+    info = VirtualizerInfoFetcher(fleet).fetch([u(1), u(11)], output='facts')['virtualizer_info']
+    assert info[u(1)]['current_version'] is info[u(11)]['current_version'] is info[u(11)]['expect_version']
 
 
 def test_malformed_uuids_fail_before_any_call(fleet):

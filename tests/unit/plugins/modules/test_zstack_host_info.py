@@ -103,3 +103,20 @@ def test_long_raw_in_condition_is_split_under_the_request_line_limit(run, sim):
     result = run(zstack_vm_instance_info, conditions=['hostUuid?=' + ','.join(hosts)], state=['Running'])
     assert 'failed' not in result  # one request with all 306 UUIDs would be answered 414
     assert len(result['vm_instances']) == 300 + 12  # the generated VMs and the demo fleet's running ones
+
+
+def test_fields_keep_only_those_with_uuid_always(run):
+    result = run(zstack_host_info, status='Connected', fields=['name', 'managementIp'])
+    assert result['hosts'] and all(set(h) == {'uuid', 'name', 'managementIp'} for h in result['hosts'])
+    vms = run(zstack_vm_instance_info, state=['Running'], fields=['hostUuid', 'state'])['vm_instances']
+    assert vms and all(set(v) == {'uuid', 'hostUuid', 'state'} for v in vms)
+    every = run(zstack_vm_instance_info, state=['Running'], fields=[])['vm_instances']
+    assert [v['uuid'] for v in every] == [v['uuid'] for v in vms] and 'vmNics' in every[0]
+
+
+def test_bad_field_name_fails_with_the_remedy(run, sim):
+    result = run(zstack_vm_instance_info, fields=['name', 'host uuid'])
+    assert result['failed'] is True
+    assert "fields has 'host uuid', not an inventory field name" in result['msg']
+    assert 'camelCase' in result['msg'] or 'camelCase' in str(result.get('error'))
+    assert 'GET /v1/vm-instances' not in sim.backend.counters_snapshot()['requests']
