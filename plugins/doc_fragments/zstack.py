@@ -111,3 +111,18 @@ requirements:
 # zstack.cloud.zstack.inventory. Set outside the class body because ansible-test's yamllint
 # reads every assignment in a fragment class as a YAML string literal.
 ModuleDocFragment.INVENTORY = _inventory_documentation(ModuleDocFragment.DOCUMENTATION)
+
+# The fields option of the query modules (zstack_host_info, zstack_vm_instance_info): zstack.cloud.zstack.query_fields
+ModuleDocFragment.QUERY_FIELDS = r'''
+options:
+  fields:
+    description:
+      - Only these inventory fields, by their ZStack (camelCase) names, for example V([uuid, name, state]).
+        ZStack's query C(fields) projection, for large fleets; less for the management node to send and for
+        Ansible to hold. C(uuid) is always among them.
+      - Omitted or empty, every field.
+      - A name that is no field of the inventory is left out of the answer by ZStack, not reported.
+    type: list
+    elements: str
+    version_added: 1.1.0
+'''

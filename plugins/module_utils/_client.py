@@ -115,10 +115,13 @@ def encode_query(params):
         if value is None:
             continue
         values = value if isinstance(value, (list, tuple)) else [value]
+        name = quote(str(key), safe='')
         for item in values:
             if isinstance(item, bool):
                 item = 'true' if item else 'false'
-            pairs.append('%s=%s' % (quote(str(key), safe=''), quote(str(item), safe='')))
+            text = str(item)
+            # a UUID (the bulk of a GetVirtualizerInfo query) needs no quoting; quote() is slow per call
+            pairs.append('%s=%s' % (name, text if text.isascii() and text.isalnum() else quote(text, safe='')))
     return '&'.join(pairs)
 
 

@@ -28,7 +28,6 @@ __metaclass__ = type
 
 import functools
 import re
-import sys
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
@@ -146,9 +145,23 @@ def _unknown_reason(resource_type, entry):
     return 'ZStack reports the qemu-kvm version state as Unknown'
 
 
+_SHARED = {}
+_SHARED_MAX = 10000
+
+
 def _shared(text):
-    """One string object per distinct value: a fleet has a handful of versions, repeated 100,000 times."""
-    return sys.intern(text) if isinstance(text, str) else text
+    """One string object per distinct value: a fleet has a handful of versions, repeated 100,000 times.
+
+    A plain dict rather than sys.intern, which ansible-core wraps in a slower patch inside modules.
+    """
+    if not isinstance(text, str):
+        return text
+    found = _SHARED.get(text)
+    if found is None:
+        if len(_SHARED) >= _SHARED_MAX:  # not a fleet's versions: do not hold on to them
+            _SHARED.clear()
+        found = _SHARED.setdefault(text, text)
+    return found
 
 
 def _snake_entry(entry):
@@ -271,9 +284,10 @@ class VirtualizerInfoFetcher:
                 inventories.extend(batch_inventories)
             not_found.update(batch_missing)
             for inventory in batch_inventories:
-                entry = verdict_from_inventory(inventory, info_list=lists)
-                # output=verdicts keeps no more than the verdict of a Matched resource
-                by_uuid[inventory.get('uuid')] = MATCHED if output == 'verdicts' and entry['verdict'] == MATCHED else entry
+                if output == 'verdicts' and _aggregate_state(inventory.get('infoList') or []) == MATCHED:
+                    by_uuid[inventory.get('uuid')] = MATCHED  # output=verdicts keeps no more of a Matched resource
+                else:
+                    by_uuid[inventory.get('uuid')] = verdict_from_inventory(inventory, info_list=lists)
         unrecorded = [u for u in uuids if u not in by_uuid and u not in not_found]
         if unrecorded:
             explain = functools.partial(self._explain_unrecorded, info_list=lists)

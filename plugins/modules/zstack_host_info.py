@@ -21,6 +21,7 @@ author:
   - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
+  - zstack.cloud.zstack.query_fields
 attributes:
   check_mode:
     description: Can run in check mode and return a changed status prediction without modifying the target.
@@ -64,16 +65,6 @@ options:
     type: list
     elements: str
     default: []
-  fields:
-    description:
-      - Only these inventory fields, by their ZStack (camelCase) names, for example V([uuid, name, state, clusterUuid]).
-        ZStack's query C(fields) projection, for large fleets; less for the management node to send and for
-        Ansible to hold. C(uuid) is always among them.
-      - Omitted or empty, every field.
-      - A name that is no field of the inventory is left out of the answer by ZStack, not reported.
-    type: list
-    elements: str
-    version_added: 1.1.0
   page_size:
     description: Hosts per request when paging through the result.
     type: int
