@@ -88,8 +88,8 @@ options:
   fact:
     description:
       - The name of the variable to set to the step's output, with the precedence of M(ansible.builtin.set_fact).
-      - On ansible-core before 2.21 it is set as a host fact (the only way an action plugin can set a variable there):
-        a M(ansible.builtin.set_fact) of the same name overrides it, and ansible-core 2.20 warns that top-level facts
+      - On ansible-core before 2.21 it is set as a host fact, the only way an action plugin can set a variable there.
+        A M(ansible.builtin.set_fact) of the same name overrides it, and ansible-core 2.20 warns that top-level facts
         are deprecated when it is read. The C(zstack.cloud.virtualizer_compliance) role uses this module only on
         ansible-core 2.21 and later.
     type: str
