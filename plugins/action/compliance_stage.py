@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import inspect
 import re
 from collections.abc import Mapping
 
@@ -24,9 +25,18 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.zstack.cloud.plugins.filter import compliance as filters
 from ansible_collections.zstack.cloud.plugins.module_utils import _compliance as logic
 
-STEPS = ('scope', 'evaluate', 'plan', 'result', 'report')
+#: step -> the filter function it runs; its inputs are that function's arguments, under the same names
+FUNCTIONS = {
+    'scope': filters.compliance_scope,
+    'evaluate': filters.compliance_evaluate,
+    'plan': filters.compliance_plan,
+    'result': filters.compliance_result,
+    'report': filters.compliance_report,
+}
+STEPS = tuple(FUNCTIONS)
 
 ARGUMENT_SPEC = {
     'step': {'type': 'str', 'required': True, 'choices': list(STEPS)},
@@ -37,34 +47,10 @@ ARGUMENT_SPEC = {
 FACT_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 
 
-def _scope(hosts=None, vms=None, uuids=None, vm_states=None):
-    return logic.build_scope(hosts, vms, uuids, vm_states=('Running',) if vm_states is None else tuple(vm_states))
-
-
-def _evaluate(virtualizer_info=None, scope=None, unknown='fail', no_record='warn'):
-    return logic.evaluate(virtualizer_info, scope, {'unknown': unknown, 'no_record': no_record})
-
-
-def _plan(evaluation=None, options=None, phase='all', actions_taken=0):
-    return logic.build_plan(evaluation, options, phase=phase, actions_taken=actions_taken)
-
-
-def _result(before=None, after=None, plan=None, actions=None, **kwargs):
-    return logic.build_result(before, after, plan, actions, **kwargs)
-
-
-def _report(result=None, formats=None):
-    return logic.render_report(result, list(formats or []))
-
-
-#: step -> (function, the names it takes, which of them may come from ``vars``)
-FUNCTIONS = {
-    'scope': (_scope, ('hosts', 'vms', 'uuids', 'vm_states')),
-    'evaluate': (_evaluate, ('virtualizer_info', 'scope', 'unknown', 'no_record')),
-    'plan': (_plan, ('evaluation', 'options', 'phase', 'actions_taken')),
-    'result': (_result, ('before', 'after', 'plan', 'actions', 'check_mode', 'remediate', 'started_at', 'finished_at', 'reports')),
-    'report': (_report, ('result', 'formats')),
-}
+def parameters(func):
+    """The names ``func`` takes, in order, and those it requires."""
+    params = list(inspect.signature(func).parameters.values())
+    return [p.name for p in params], [p.name for p in params if p.default is p.empty]
 
 
 def resolve(task_vars, path):
@@ -143,7 +129,8 @@ class ActionModule(ActionBase):
         if validation.error_messages:
             raise AnsibleActionFail('compliance_stage: %s' % '; '.join(validation.error_messages))
         params = validation.validated_parameters
-        func, accepted = FUNCTIONS[params['step']]
+        func = FUNCTIONS[params['step']]
+        accepted, required = parameters(func)
         if not FACT_NAME_RE.match(params['fact']):
             raise AnsibleActionFail('compliance_stage: fact %r is not a valid variable name' % params['fact'])
         unknown = sorted((set(params['vars']) | set(params['args'])) - set(accepted))
@@ -153,6 +140,9 @@ class ActionModule(ActionBase):
         both = sorted(set(params['vars']) & set(params['args']))
         if both:
             raise AnsibleActionFail('compliance_stage: %s given in both vars and args' % ', '.join(both))
+        missing = [name for name in required if name not in params['vars'] and name not in params['args']]
+        if missing:
+            raise AnsibleActionFail('compliance_stage: step %s needs %s' % (params['step'], ', '.join(missing)))
         arguments = dict(params['args'])
         arguments.update(gather(task_vars or {}, params['vars']))
         try:

@@ -62,9 +62,10 @@ options:
         C(actions_taken).
       - V(result) is P(zstack.cloud.compliance_result#filter) and takes C(before), C(after), C(plan), C(actions),
         C(check_mode), C(remediate), C(started_at), C(finished_at), C(reports).
-      - V(report) is P(zstack.cloud.compliance_report#filter) and takes C(result) and C(formats) (a list); its output
-        is a dict from format to report text.
-      - Each input is described with its filter.
+      - V(report) is P(zstack.cloud.compliance_report#filter) and takes C(result) and C(fmt); for a list of formats
+        its output is a dict from format to report text.
+      - Each input is described with its filter and named as there. An input the filter requires (its first) must
+        be given.
     type: str
     required: true
     choices: [scope, evaluate, plan, result, report]

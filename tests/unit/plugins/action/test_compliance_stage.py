@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import os
 from unittest.mock import MagicMock
 
 import pytest
+import yaml
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
@@ -16,6 +18,9 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.zstack.cloud.plugins.action import compliance_stage
 from ansible_collections.zstack.cloud.plugins.action.compliance_stage import ActionModule, resolve
 from ansible_collections.zstack.cloud.plugins.module_utils import _compliance as logic
+
+
+FILTER_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'filter')
 
 
 def u(n):
@@ -92,7 +97,7 @@ def test_each_step_gives_what_its_filter_gives():
                           'args': {'check_mode': True, 'reports': {'json': '/tmp/x.json'}}}, {'before': evaluation, 'after': None})
     expected = logic.build_result(evaluation, None, None, None, check_mode=True, reports={'json': '/tmp/x.json'})
     assert calls == [{'r': expected}]
-    _result, calls = run({'step': 'report', 'fact': 'texts', 'vars': {'result': 'r'}, 'args': {'formats': ['json', 'html']}},
+    _result, calls = run({'step': 'report', 'fact': 'texts', 'vars': {'result': 'r'}, 'args': {'fmt': ['json', 'html']}},
                          {'r': expected})
     assert calls == [{'texts': logic.render_report(expected, ['json', 'html'])}]
 
@@ -116,6 +121,7 @@ def test_without_register_host_variables_the_output_is_a_host_fact(monkeypatch):
     ({'step': 'scope', 'fact': 'not a name'}, "fact 'not a name' is not a valid variable name"),
     ({'step': 'sort', 'fact': 's'}, 'step'),
     ({'step': 'scope'}, 'fact'),
+    ({'step': 'evaluate', 'fact': 'e', 'args': {'unknown': 'warn'}}, 'step evaluate needs virtualizer_info'),
     ({'step': 'evaluate', 'fact': 'e', 'vars': {'virtualizer_info': 'found_hosts.hosts'}},
      'zstack.cloud.compliance_stage (evaluate): virtualizer_info must be the dict returned by zstack_virtualizer_info'),
 ])
@@ -132,5 +138,11 @@ def test_resolve_joins_lists_under_brackets_and_gives_none_for_missing_keys():
     assert resolve({'x': {'a': None}}, 'x.a.b') is None
 
 
-def test_every_step_has_a_function():
-    assert sorted(compliance_stage.FUNCTIONS) == sorted(compliance_stage.STEPS)
+@pytest.mark.parametrize('step', compliance_stage.STEPS)
+def test_each_step_takes_the_inputs_its_filter_documents(step):
+    # the module documentation sends the reader to the filter's: the names must be the same
+    with open(os.path.join(FILTER_DIR, 'compliance_%s.yml' % step), encoding='utf-8') as fobj:
+        options = yaml.safe_load(fobj)['DOCUMENTATION']['options']
+    names, required = compliance_stage.parameters(compliance_stage.FUNCTIONS[step])
+    assert set(names[1:]) == set(options) - {'_input'}
+    assert required == names[:1]
