@@ -576,8 +576,9 @@ class ZStackClient:
                     method=method, path=display, status=404, job_uuid=job_uuid,
                     remedy='Its result is gone (ZStack keeps results for 3 hours); check the resource state and run again')
             if poll.status != 202:
-                raise ZStackHTTPError(_http_message(self._mask(poll.text)), method='GET', path=job_path, status=poll.status,
-                                      body=_snippet(self._mask(poll.text)), remedy=_http_remedy(poll.status))
+                text = self._mask(poll.text)
+                raise ZStackHTTPError(_http_message(text), method='GET', path=job_path, status=poll.status,
+                                      body=_snippet(text), remedy=_http_remedy(poll.status))
             if self.clock() >= deadline:
                 raise ZStackJobError(
                     'job %s did not finish within %ss' % (job_uuid, self.job_timeout), method=method, path=display,

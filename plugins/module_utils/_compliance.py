@@ -499,18 +499,18 @@ def table_lines(evaluation, max_lines=200):
     """
     all_resources = evaluation.get('resources') or {}
     left_out = 0
-    if max_lines and len(all_resources) > max_lines and _has_outcome_lists(evaluation):
-        # A large fleet: only what does not pass is listed, and the evaluation already lists those
-        # (failing, warnings, ignored), so the passing thousands are not even read.
-        listed = [b['uuid'] for b in (evaluation['failing'] + evaluation['warnings'] + evaluation['ignored'])]
-        resources = sorted((all_resources[u] for u in listed if u in all_resources), key=_name_key)[:max_lines]
+    if max_lines and len(all_resources) > max_lines:
+        if _has_outcome_lists(evaluation):
+            # the evaluation already lists what does not pass (failing, warnings, ignored):
+            # the passing thousands of a large fleet are not even read
+            listed = (b['uuid'] for b in evaluation['failing'] + evaluation['warnings'] + evaluation['ignored'])
+            not_passing = (all_resources[u] for u in listed if u in all_resources)
+        else:
+            not_passing = (e for e in all_resources.values() if e.get('outcome') != PASS)
+        resources = sorted(not_passing, key=_name_key)[:max_lines]
         left_out = len(all_resources) - len(resources)
     else:
         resources = sorted(all_resources.values(), key=_name_key)
-        if max_lines and len(resources) > max_lines:
-            shown = [e for e in resources if e.get('outcome') != PASS][:max_lines]
-            left_out = len(resources) - len(shown)
-            resources = shown
     width = max([len(str(e.get('name') or '')) for e in resources] + [4])
     summary = evaluation.get('summary') or {}
     lines = [summary_line(summary), '%-4s  %-*s  %-32s  %-9s  %-7s  %s' % ('TYPE', width, 'NAME', 'UUID', 'VERDICT', 'OUTCOME', 'REASON')]

@@ -291,7 +291,7 @@ class VirtualizerInfoFetcher:
         unrecorded = [u for u in uuids if u not in by_uuid and u not in not_found]
         if unrecorded:
             explain = functools.partial(self._explain_unrecorded, info_list=lists)
-            for found, gone in self._map(explain, list(chunks(unrecorded, self.batch_size))):
+            for found, gone in self._imap(explain, list(chunks(unrecorded, self.batch_size))):
                 by_uuid.update(found)
                 not_found.update(gone)
         for uuid in not_found:
@@ -314,9 +314,6 @@ class VirtualizerInfoFetcher:
         return result
 
     # -------------------------------------------------------------- internals
-    def _map(self, func, batches):
-        return list(self._imap(func, batches))
-
     def _imap(self, func, batches):
         """``func`` over the batches, ``workers`` at a time, yielding each answer in order as it is ready."""
         if len(batches) <= 1 or self.workers == 1:
