@@ -54,6 +54,7 @@ if SIMULATOR_DIR not in sys.path:
 
 from zstack_simulator.fleet import fixed_uuid  # noqa: E402  pylint: disable=wrong-import-position
 from zstack_simulator.models import ADMIN_ACCOUNT_UUID  # noqa: E402  pylint: disable=wrong-import-position
+from zstack_simulator.relay import forward, read_request  # noqa: E402  pylint: disable=wrong-import-position
 from zstack_simulator.server import SimulatorServer  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible_collections.zstack.cloud.plugins.module_utils import _client  # noqa: E402  pylint: disable=wrong-import-position
@@ -263,30 +264,9 @@ class FlakyProxy:
                 return rule['action']
         return None
 
-    @staticmethod
-    def _read_request(conn):
-        data = b''
-        while b'\r\n\r\n' not in data:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return None
-            data += chunk
-        head, _sep, body = data.partition(b'\r\n\r\n')
-        length = 0
-        for line in head.split(b'\r\n')[1:]:
-            name, _colon, value = line.partition(b':')
-            if name.strip().lower() == b'content-length':
-                length = int(value.strip())
-        while len(body) < length:
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        return head, body
-
     def relay(self, conn):
         try:
-            request = self._read_request(conn)
+            request = read_request(conn)
             if request is None:
                 return
             head, body = request
@@ -304,17 +284,7 @@ class FlakyProxy:
                 self._record(head, body, answer)
                 conn.sendall(answer)
                 return
-            upstream = socket.create_connection(self.upstream, timeout=30)
-            try:
-                upstream.sendall(head + b'\r\n\r\n' + body)
-                answer = b''
-                while True:
-                    chunk = upstream.recv(65536)
-                    if not chunk:
-                        break
-                    answer += chunk
-            finally:
-                upstream.close()
+            answer = forward(self.upstream, head, body)
             self._record(head, body, answer)
             if action == 'cut':
                 header_end = answer.find(b'\r\n\r\n') + 4

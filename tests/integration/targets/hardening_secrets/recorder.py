@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A recording TCP relay in front of the simulator: every session id it sees goes into a file.
 
-Usage: python recorder.py UPSTREAM_URL URL_FILE SESSIONS_FILE
+Usage: PYTHONPATH=tests/simulator python recorder.py UPSTREAM_URL URL_FILE SESSIONS_FILE
+(the relay itself is zstack_simulator.relay, shared with the hardening unit tests)
 Writes its own base URL to URL_FILE once listening, appends each session id it sees (in login
 answers and in 'Authorization: OAuth' headers) to SESSIONS_FILE, and relays until killed.
 """
@@ -12,34 +13,14 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import socketserver
 import sys
 import threading
 from urllib.parse import urlsplit
 
+from zstack_simulator.relay import forward, read_request
+
 OAUTH_RE = re.compile(r'(?im)^authorization:\s*oauth\s+([0-9a-f]{32})\s*$')
-
-
-def read_request(conn):
-    data = b''
-    while b'\r\n\r\n' not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return None
-        data += chunk
-    head, _sep, body = data.partition(b'\r\n\r\n')
-    length = 0
-    for line in head.split(b'\r\n')[1:]:
-        name, _colon, value = line.partition(b':')
-        if name.strip().lower() == b'content-length':
-            length = int(value.strip())
-    while len(body) < length:
-        chunk = conn.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return head, body
 
 
 def exchange(conn, target):
@@ -49,17 +30,7 @@ def exchange(conn, target):
         return set()
     head, body = request
     found = set(OAUTH_RE.findall(head.decode('latin-1')))
-    upstream = socket.create_connection(target, timeout=60)
-    try:
-        upstream.sendall(head + b'\r\n\r\n' + body)
-        answer = b''
-        while True:
-            chunk = upstream.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-    finally:
-        upstream.close()
+    answer = forward(target, head, body, timeout=60)
     request_line = head.split(b'\r\n', 1)[0]
     if b'/accounts/login ' in request_line or b'/accounts/users/login ' in request_line:
         try:

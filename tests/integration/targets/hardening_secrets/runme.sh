@@ -21,6 +21,9 @@ yaml_value() {
 SIM_URL="${ZSTACK_SIM_URL:-$(yaml_value zstack_sim_url)}"
 PY="${ZSTACK_SIM_PYTHON:-$(yaml_value zstack_sim_python)}"
 PY="${PY:-${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}}"
+# the simulator's sources (recorder.py relays with zstack_simulator.relay); next to this target in a checkout
+SIM_SRC="${ZSTACK_SIM_SRC:-$(yaml_value zstack_sim_src)}"
+SIM_SRC="${SIM_SRC:-${here}/../../../simulator}"
 if [[ -z "$SIM_URL" ]]; then
     echo "no simulator URL: set zstack_sim_url in ${config} or ZSTACK_SIM_URL" >&2
     exit 1
@@ -56,7 +59,7 @@ trap cleanup EXIT
 
 sim POST /_sim/reset "{\"fleet\": \"demo\", \"accounts\": [{\"name\": \"admin\", \"password\": \"${PASSWORD}\", \"uuid\": \"${ADMIN_UUID}\"}], \"access_keys\": [{\"id\": \"hsAccessKeyId\", \"secret\": \"${AK_SECRET}\"}]}" >/dev/null
 
-"$PY" "$here/recorder.py" "$SIM_URL" "$work/recorder.url" "$work/sessions.txt" &
+PYTHONPATH="${SIM_SRC}${PYTHONPATH:+:${PYTHONPATH}}" "$PY" "$here/recorder.py" "$SIM_URL" "$work/recorder.url" "$work/sessions.txt" &
 recorder_pid=$!
 for _ in $(seq 1 100); do [[ -s "$work/recorder.url" ]] && break; sleep 0.1; done
 REC_URL="$(cat "$work/recorder.url")"
