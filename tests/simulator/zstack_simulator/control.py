@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, zstack.cloud contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The control plane under /_sim/ (JSON in and out, no auth): reset, seed, sessions, faults, job pacing, counters, state."""
+"""The control plane under /_sim/ (JSON in and out, no auth): reset, seed, sessions, faults, job pacing, counters, state,
+and drift behind the collection's back (a host's qemu-kvm upgraded outside ZStack, a VM's qemu process restarted)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ CONTROL_MAP = Map([
     Rule("/_sim/clock", methods=["POST"], endpoint="clock"),
     Rule("/_sim/counters", methods=["GET"], endpoint="counters"),
     Rule("/_sim/state", methods=["GET"], endpoint="state"),
+    Rule("/_sim/hosts/<uuid>/qemu", methods=["POST"], endpoint="install_host_qemu"),
+    Rule("/_sim/vms/<uuid>/restart", methods=["POST"], endpoint="restart_vm_process"),
 ], strict_slashes=False)
 
 
@@ -37,7 +40,7 @@ class Control:
 
     def handle(self, request: Request) -> Response:
         try:
-            endpoint, _args = CONTROL_MAP.bind("simulator").match(request.path, method=request.method)
+            endpoint, args = CONTROL_MAP.bind("simulator").match(request.path, method=request.method)
         except HTTPException as exc:
             return _json(exc.code or 404, {"error": exc.description})
         try:
@@ -47,7 +50,7 @@ class Control:
         if not isinstance(body, dict):
             return _json(400, {"error": "the body must be a JSON object"})
         try:
-            return _json(200, getattr(self, endpoint)(body))
+            return _json(200, getattr(self, endpoint)(body, **args))
         except (ValueError, KeyError, TypeError) as exc:
             return _json(400, {"error": f"{type(exc).__name__}: {exc}"})
 
@@ -92,3 +95,33 @@ class Control:
 
     def state(self, _body: dict) -> dict:
         return self.backend.dump_state()
+
+    def install_host_qemu(self, body: dict, uuid: str) -> dict:
+        """qemu-kvm installed on a host outside ZStack (yum); with ``reconnect`` (default) the host reconnects.
+
+        Reconnecting refreshes the host's record and those of its running VMs, which keep their old process
+        (zstack-api.md 1.5): a host upgraded behind the collection's back.
+        """
+        version = body["qemuVersion"]
+        if not isinstance(version, str) or not version:
+            raise ValueError("qemuVersion must be a non-empty string")
+        backend = self.backend
+        with backend.lock:
+            if uuid not in backend.hosts:
+                raise KeyError(f"no host {uuid}")
+            backend.host_sw[uuid]["qemuVersion"] = version
+            if body.get("reconnect", True):
+                backend._reconnect(backend.hosts[uuid])  # pylint: disable=protected-access
+            return {"uuid": uuid, "qemuVersion": version, "record": backend.records.get(uuid)}
+
+    def restart_vm_process(self, _body: dict, uuid: str) -> dict:
+        """A running VM's qemu process restarted outside the API (libvirt reports it): it now runs its host's binary."""
+        backend = self.backend
+        with backend.lock:
+            vm = backend.vms.get(uuid)
+            if vm is None:
+                raise KeyError(f"no VM {uuid}")
+            if vm.get("state") != "Running" or not vm.get("hostUuid"):
+                raise ValueError(f"VM {uuid} is {vm.get('state')}, not Running on a host")
+            backend._start_process(vm, backend.hosts[vm["hostUuid"]])  # pylint: disable=protected-access
+            return {"uuid": uuid, "process": backend.vm_proc.get(uuid), "record": backend.records.get(uuid)}

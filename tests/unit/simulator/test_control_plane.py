@@ -121,3 +121,50 @@ def test_admin_password_can_be_changed_by_spec(sim):
     good = hashlib.sha512(b"s3cret").hexdigest()
     rsp = requests.put(f"{sim.api}/accounts/login", json={"logInByAccount": {"accountName": "admin", "password": good}}, timeout=10)
     assert rsp.json()["inventory"]["accountUuid"] == "36c27e8ff05c4780bf6d2fa65700f22e"
+
+
+def _verdict(sim, uuid):
+    inventories = sim.virtualizer_info([uuid]).json()["inventories"]
+    return inventories[0]["infoList"][0] if inventories else None
+
+
+def test_host_upgraded_behind_the_back_and_reconnected(sim):
+    """kvm-1 gets 627 installed and reconnects: the host turns Unmatched, its VMs keep their 632 process."""
+    sim.login()
+    out = sim.control("POST", f"hosts/{d('kvm-1')}/qemu", {"qemuVersion": "4.2.0-627.g36ee592.el7"})
+    assert out == {"uuid": d("kvm-1"), "qemuVersion": "4.2.0-627.g36ee592.el7", "record": "4.2.0-627.g36ee592.el7"}
+    host = _verdict(sim, d("kvm-1"))
+    assert (host["currentVersion"], host["expectVersion"], host["matchState"]) == ("4.2.0-627.g36ee592.el7", V632, "Unmatched")
+    vm = _verdict(sim, d("vm-1"))  # still the old 632 process, now compared with the host's 627
+    assert (vm["currentVersion"], vm["expectVersion"], vm["matchState"]) == (V632, "4.2.0-627.g36ee592.el7", "Unmatched")
+
+
+def test_host_upgrade_without_reconnect_changes_no_record(sim):
+    sim.login()
+    out = sim.control("POST", f"hosts/{d('kvm-3')}/qemu", {"qemuVersion": V632, "reconnect": False})
+    assert out["record"] == "4.2.0-627.g36ee592.el7"
+    assert _verdict(sim, d("kvm-3"))["matchState"] == "Unmatched"
+    sim.put(f"/hosts/{d('kvm-3')}/actions", {"reconnectHost": {}})  # the real API then refreshes it
+    assert _verdict(sim, d("kvm-3"))["matchState"] == "Matched"
+
+
+def test_vm_process_restarted(sim):
+    """vm-4 runs 627 on 632 kvm-2; a restart of its process brings it to the host's binary: Matched."""
+    sim.login()
+    assert _verdict(sim, d("vm-4"))["matchState"] == "Unmatched"
+    out = sim.control("POST", f"vms/{d('vm-4')}/restart")
+    assert out == {"uuid": d("vm-4"), "process": V632, "record": V632}
+    assert _verdict(sim, d("vm-4"))["matchState"] == "Matched"
+
+
+@pytest.mark.parametrize("path, body, text", [
+    ("hosts/0123456789abcdef0123456789abcdef/qemu", {"qemuVersion": V632}, "no host"),
+    (f"hosts/{d('kvm-1')}/qemu", {"qemuVersion": ""}, "qemuVersion"),
+    (f"hosts/{d('kvm-1')}/qemu", {}, "qemuVersion"),
+    ("vms/0123456789abcdef0123456789abcdef/restart", {}, "no VM"),
+    (f"vms/{d('vm-3')}/restart", {}, "Stopped"),
+])
+def test_drift_endpoints_refuse_bad_input(sim, path, body, text):
+    rsp = requests.post(f"{sim.url}/_sim/{path}", json=body, timeout=10)
+    assert rsp.status_code == 400
+    assert text in rsp.json()["error"]
