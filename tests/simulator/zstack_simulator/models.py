@@ -133,7 +133,8 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             self.upgrade_versions: dict[str, str] = {}
             self.premium = True
             self.max_request_line = DEFAULT_MAX_REQUEST_LINE
-            self.counters = {"requests": {}, "actions": {}, "total_requests": 0, "mutating_requests": 0, "logins": 0, "logouts": 0}
+            self.counters = {"requests": {}, "actions": {}, "total_requests": 0, "mutating_requests": 0, "logins": 0, "logouts": 0,
+                             "connections": 0}
             self.clock_offset = 0.0
             self.add_account("admin", "password", uuid=ADMIN_ACCOUNT_UUID)
             fleet.install_default_configs(self)
@@ -210,6 +211,11 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             self.counters["requests"][key] = self.counters["requests"].get(key, 0) + 1
             if api and rule and method in ("PUT", "POST", "DELETE") and not login_or_logout:
                 self.counters["mutating_requests"] += 1
+
+    def count_connection(self) -> None:
+        """One more client connection accepted by the server (keep-alive makes this far fewer than requests)."""
+        with self.lock:
+            self.counters["connections"] += 1
 
     def count_action(self, action: str) -> None:
         with self.lock:

@@ -2,9 +2,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Pieces of a one-request-per-connection HTTP relay in front of the simulator, for tests.
 
-The simulator closes the connection after every answer, so a relay reads one request, sends it
-upstream on a fresh connection and reads the answer to its end. Used by the hardening unit tests'
-flaky proxy and by the hardening_secrets integration target's session recorder.
+A relay reads one request, sends it upstream on a fresh connection with ``Connection: close``
+(the simulator keeps connections alive otherwise) and reads the answer to its end, which then
+tells the client to reconnect. Used by the hardening unit tests' flaky proxy and by the
+hardening_secrets integration target's session recorder.
 """
 
 from __future__ import annotations
@@ -36,11 +37,17 @@ def read_request(conn):
     return head, body
 
 
+def _closing(head):
+    """``head`` with its Connection header (if any) replaced by ``Connection: close``."""
+    lines = [line for line in head.split(b'\r\n') if line.partition(b':')[0].strip().lower() != b'connection']
+    return b'\r\n'.join(lines + [b'Connection: close'])
+
+
 def forward(target, head, body, timeout=30):
-    """Send one request to ``target`` (host, port) on a new connection; the whole answer, as bytes."""
+    """Send one request to ``target`` (host, port) on a new connection that closes after the answer; the whole answer, as bytes."""
     upstream = socket.create_connection(target, timeout=timeout)
     try:
-        upstream.sendall(head + b'\r\n\r\n' + body)
+        upstream.sendall(_closing(head) + b'\r\n\r\n' + body)
         answer = b''
         while True:
             chunk = upstream.recv(CHUNK)

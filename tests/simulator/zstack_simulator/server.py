@@ -1,17 +1,23 @@
 # Copyright: (c) 2026, zstack.cloud contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The WSGI application (request pipeline) and SimulatorServer, a server in a background thread."""
+"""The WSGI application (request pipeline) and SimulatorServer, a server in a background thread.
+
+The application is Werkzeug (routing, requests, responses); it is served by cheroot, a
+multi-threaded WSGI server with HTTP/1.1 keep-alive, as a real management node keeps
+connections alive (Werkzeug's development server closes every connection after one answer).
+"""
 
 from __future__ import annotations
 
-import socket
+import errno
 import sys
 import threading
 import time
 import traceback
 
+from cheroot import server as cheroot_server, wsgi
+from cheroot.ssl.builtin import BuiltinSSLAdapter
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import control, errors
@@ -40,6 +46,13 @@ class _Drop(Exception):
     """Raised to close the connection without an answer."""
 
 
+class DroppedConnection(ConnectionAbortedError):
+    """What the app raises to the server for a ``drop`` fault: cheroot closes such a connection quietly, unanswered."""
+
+    def __init__(self) -> None:
+        super().__init__(errno.ECONNABORTED, "simulator fault: connection dropped without an answer")
+
+
 class SimulatorApp:
     """WSGI app: request-line limit -> control plane -> faults -> routing -> handler -> response."""
 
@@ -52,14 +65,7 @@ class SimulatorApp:
         try:
             response = self.handle(environ)
         except _Drop:
-            sock = environ.get("werkzeug.socket")
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            response = Response(b"", status=500)
-            response.headers["Connection"] = "close"
+            raise DroppedConnection() from None
         return response(environ, start_response)
 
     def _request_line_length(self, environ) -> int:
@@ -128,22 +134,40 @@ class SimulatorApp:
         return Response(body, status=int(fault["status"]), headers=fault.get("headers") or {}, content_type=content_type)
 
 
-class _Handler(WSGIRequestHandler):
-    """Quiet unless --request-log."""
+class _RequestLog:  # pylint: disable=too-few-public-methods
+    """WSGI middleware for --request-log: one line a request on stderr (address, request line, status)."""
 
-    request_log = False
+    def __init__(self, app) -> None:
+        self.app = app
 
-    def log_request(self, code="-", size="-"):
-        if self.request_log:
-            super().log_request(code, size)
+    def __call__(self, environ, start_response):
+        def logging_start_response(status, headers, exc_info=None):
+            line = f'{environ.get("REMOTE_ADDR", "-")} "{environ.get("REQUEST_METHOD", "")} {environ.get("REQUEST_URI", "")}" {status.split(" ", 1)[0]}'
+            print(line, file=sys.stderr, flush=True)
+            return start_response(status, headers, exc_info)
+        return self.app(environ, logging_start_response)
 
-    def log_error(self, format, *args):  # pylint: disable=redefined-builtin
-        if self.request_log:
-            super().log_error(format, *args)
+
+def _counting_connection_class(backend: Backend) -> type:
+    """cheroot's connection class, counting every accepted connection in the backend's counters (``connections``)."""
+
+    class CountingConnection(cheroot_server.HTTPConnection):
+        def __init__(self, server, sock, *args, **kwargs) -> None:
+            super().__init__(server, sock, *args, **kwargs)
+            backend.count_connection()
+
+    return CountingConnection
 
 
 class SimulatorServer:  # pylint: disable=too-many-instance-attributes
-    """A simulator on a background thread.  ``url`` is the base URL without /zstack."""
+    """A simulator on a background thread.  ``url`` is the base URL without /zstack.
+
+    Served by cheroot: ``THREADS`` worker threads, HTTP/1.1 keep-alive (idle connections wait in
+    cheroot's selector, not in a thread), ``ssl_context`` = ``(cert_path, key_path)`` for HTTPS.
+    """
+
+    THREADS = 16
+    KEEP_ALIVE_CONNECTIONS = 256
 
     # pylint: disable-next=too-many-arguments,too-many-positional-arguments
     def __init__(self, host: str = "127.0.0.1", port: int = 0, seed=None, ssl_context=None, request_log: bool = False) -> None:
@@ -163,18 +187,23 @@ class SimulatorServer:  # pylint: disable=too-many-instance-attributes
         return f"{scheme}://{host}:{self.port}"
 
     def start(self) -> SimulatorServer:
-        handler = type("SimHandler", (_Handler,), {"request_log": self.request_log})
-        self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=handler, ssl_context=self.ssl_context)
-        self._server.daemon_threads = True
-        self.port = self._server.socket.getsockname()[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="zstack-simulator", daemon=True)
+        app = _RequestLog(self.app) if self.request_log else self.app
+        server = wsgi.Server((self.host, self.port), app, numthreads=self.THREADS, server_name="zstack-simulator")
+        server.keep_alive_conn_limit = self.KEEP_ALIVE_CONNECTIONS
+        server.ConnectionClass = _counting_connection_class(self.backend)
+        if self.ssl_context:
+            cert_path, key_path = self.ssl_context
+            server.ssl_adapter = BuiltinSSLAdapter(cert_path, key_path)
+        server.prepare()  # binds and starts the worker threads; port 0 is resolved here
+        self._server = server
+        self.port = server.bind_addr[1]
+        self._thread = threading.Thread(target=server.serve, name="zstack-simulator", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -115,5 +115,8 @@ def test_tls(tmp_path):
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     with SimulatorServer(seed="seed-page", ssl_context=(str(cert), str(key))) as server:
         assert server.url.startswith("https://127.0.0.1:")
-        rsp = requests.get(server.url + "/zstack/v1/nothing", verify=str(cert), timeout=10)
-        assert (rsp.status_code, rsp.text) == (404, "no api mapping to /v1/nothing")
+        with requests.Session() as http:
+            for _attempt in range(3):
+                rsp = http.get(server.url + "/zstack/v1/nothing", verify=str(cert), timeout=10)
+                assert (rsp.status_code, rsp.text) == (404, "no api mapping to /v1/nothing")
+        assert server.backend.counters_snapshot()["connections"] == 1  # keep-alive over TLS too

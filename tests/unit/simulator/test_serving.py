@@ -1,0 +1,133 @@
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""How the simulator is served (cheroot): HTTP/1.1 keep-alive, connection counting, threads, request log."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+
+import pytest
+
+from zstack_simulator.server import SimulatorServer
+
+VI_PATH = "/v1/vm-instances/virtualizer-info"
+
+
+def _connection(sim) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", sim.server.port, timeout=10)
+
+
+def _get(conn, path, headers=None):
+    conn.request("GET", path, headers=headers or {})
+    rsp = conn.getresponse()
+    return rsp, rsp.read()
+
+
+def test_one_connection_serves_many_requests(sim):
+    before = sim.control("GET", "counters")["connections"]
+    conn = _connection(sim)
+    try:
+        sockets = set()
+        for _attempt in range(5):
+            rsp, body = _get(conn, "/zstack/v1/nothing")
+            assert (rsp.status, body) == (404, b"no api mapping to /v1/nothing")
+            assert rsp.getheader("Connection") is None  # HTTP/1.1: persistent unless told otherwise
+            sockets.add(id(conn.sock))
+        assert len(sockets) == 1 and conn.sock is not None
+    finally:
+        conn.close()
+    assert sim.control("GET", "counters")["connections"] - before == 1  # the control client's was open already
+
+
+def test_requests_session_reuses_its_connection(sim):
+    sim.login()
+    before = sim.control("GET", "counters")
+    for _attempt in range(10):
+        assert sim.get("/zones").status_code == 200
+    after = sim.control("GET", "counters")
+    assert after["total_requests"] - before["total_requests"] == 10
+    assert after["connections"] == before["connections"]  # everything went over the connection already open
+
+
+def test_an_unread_request_body_does_not_spoil_the_next_request(sim):
+    conn = _connection(sim)
+    try:
+        body = json.dumps({"padding": "x" * 200000}).encode()
+        conn.request("PUT", "/zstack/v1/nothing/at/all", body=body, headers={"Content-Type": "application/json"})
+        rsp = conn.getresponse()
+        assert rsp.status == 404 and rsp.read() == b"no api mapping to /v1/nothing/at/all"
+        rsp, body = _get(conn, "/zstack/v1/still-nothing")
+        assert (rsp.status, body) == (404, b"no api mapping to /v1/still-nothing")
+    finally:
+        conn.close()
+
+
+def test_a_dropped_request_closes_only_its_connection(sim):
+    sim.control("POST", "faults", {"drop": True, "path": VI_PATH})
+    conn = _connection(sim)
+    try:
+        conn.request("GET", "/zstack" + VI_PATH + "?uuids=x")
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+            conn.getresponse()
+    finally:
+        conn.close()
+    conn = _connection(sim)
+    try:
+        rsp, _body = _get(conn, "/zstack/v1/nothing")
+        assert rsp.status == 404
+    finally:
+        conn.close()
+
+
+def test_a_slow_request_does_not_hold_up_the_others(sim):
+    sim.control("POST", "faults", {"delay": 1.5, "path": "/v1/zones"})
+    slow = {}
+
+    def call_slow():
+        conn = _connection(sim)
+        try:
+            start = time.monotonic()
+            rsp, _body = _get(conn, "/zstack/v1/zones")
+            slow["status"], slow["took"] = rsp.status, time.monotonic() - start
+        finally:
+            conn.close()
+
+    worker = threading.Thread(target=call_slow)
+    worker.start()
+    time.sleep(0.2)
+    start = time.monotonic()
+    conn = _connection(sim)
+    try:
+        rsp, _body = _get(conn, "/zstack/v1/nothing")
+    finally:
+        conn.close()
+    fast = time.monotonic() - start
+    worker.join(10)
+    assert rsp.status == 404 and fast < 1.0, fast
+    assert slow["status"] == 400 and slow["took"] >= 1.5  # no Authorization header, after the delay
+
+
+def test_request_log_writes_one_line_a_request(capsys):
+    with SimulatorServer(seed="empty", request_log=True) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            rsp, _body = _get(conn, "/zstack/v1/nothing?x=1")
+            assert rsp.status == 404
+        finally:
+            conn.close()
+    lines = [line for line in capsys.readouterr().err.splitlines() if "/zstack/v1/nothing" in line]
+    assert lines == ['127.0.0.1 "GET /zstack/v1/nothing?x=1" 404']
+
+
+def test_without_request_log_nothing_is_written(capsys):
+    with SimulatorServer(seed="empty") as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            rsp, _body = _get(conn, "/zstack/v1/nothing")
+            assert rsp.status == 404
+        finally:
+            conn.close()
+    assert "/zstack/v1/nothing" not in capsys.readouterr().err
