@@ -222,6 +222,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import (
     UNMATCHED,
     VM_TYPE,
     VirtualizerInfoFetcher,
+    validate_uuids,
 )
 
 ZONES_PATH = '/zones'
@@ -339,6 +340,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             data = self._cached(cache_key)
         if data is None:
             try:
+                validate_uuids(self.get_option('vm_l3_network_uuids'), option='vm_l3_network_uuids')
                 data = self._fetch(options)
             except ZStackError as exc:
                 raise AnsibleParserError('zstack.cloud.zstack inventory %s: %s' % (path, scrub(str(exc), secrets))) from None
@@ -368,6 +370,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return self._fetch_with(client)
         finally:
             client.close()  # logs out when the client logged in itself
+            for warning in getattr(client, 'warnings', None) or []:
+                self.display.warning('zstack.cloud.zstack: %s' % scrub(warning, getattr(client, 'secrets', None)))
 
     def _fetch_with(self, client):
         page_size = self.get_option('page_size')

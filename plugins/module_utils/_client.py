@@ -50,6 +50,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     REQUESTS_IMPORT_ERROR = exc
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    ZStackBadAnswerError,
     ZStackConfigError,
     ZStackError,
     ZStackHTTPError,
@@ -66,6 +67,12 @@ USER_AGENT = 'zstack.cloud-ansible-collection'
 
 #: HTTP statuses worth retrying when the body is not a ZStack error envelope
 RETRY_STATUSES = frozenset([408, 429, 502, 503, 504])
+#: more statuses worth retrying for a GET only (safe to repeat): a passing 500, on a job poll too
+RETRY_STATUSES_GET = frozenset([500])
+#: what an OpenSSL handshake error says when the server answered in plain HTTP, not TLS
+PLAIN_HTTP_MARKERS = ('wrong_version_number', 'wrong version number', 'unknown_protocol', 'unknown protocol',
+                      'record_layer_failure', 'record layer failure', 'packet_length_too_long', 'packet length too long',
+                      'http_request', 'unexpected_message')
 #: ZStack error codes that mean "try again later" rather than "you are wrong"
 RETRY_CODES = frozenset(['SYS.1001'])
 METHODS_WITHOUT_BODY = frozenset(['GET', 'DELETE'])
@@ -209,6 +216,8 @@ class Response:
         self.status = status
         self.headers = dict((k.lower(), v) for k, v in (headers or {}).items())
         self.text = text
+        #: how many times the request was sent to get this answer (set by ZStackClient._request)
+        self.attempts = 1
 
     def json(self):
         return json.loads(self.text) if self.text else {}
@@ -262,7 +271,7 @@ class RequestsTransport:
             resp = self.session.request(method, url, headers=headers, data=body, timeout=timeout,
                                         verify=self.verify, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
-            raise ZStackTLSError('TLS certificate verification failed (%s)' % _short(exc))
+            raise tls_error(exc)
         except requests.exceptions.ConnectTimeout as exc:
             raise _transport('connect timeout after %ss' % timeout, exc, sent=False)
         except requests.exceptions.ReadTimeout as exc:
@@ -277,6 +286,16 @@ class RequestsTransport:
 
     def close(self):
         self.session.close()
+
+
+def tls_error(exc):
+    """A ZStackTLSError telling a port that speaks no TLS (https:// to a plain-HTTP port) from a certificate problem."""
+    text = str(exc)
+    if any(marker in text.lower() for marker in PLAIN_HTTP_MARKERS):
+        return ZStackTLSError(
+            'TLS handshake failed: this port does not speak TLS (%s)' % _short(exc),
+            remedy='This port does not speak TLS: use http:// or the HTTPS port of the management node in api_url')
+    return ZStackTLSError('TLS certificate verification failed (%s)' % _short(exc))
 
 
 def _short(exc):
@@ -320,13 +339,15 @@ class ZStackClient:
         self._opened_sessions = []  # every session this client opened: secrets too, masked in every error
         self.request_count = 0
         self.relogins = 0
+        #: what went wrong without failing the call (a failed logout): callers show these as warnings
+        self.warnings = []
 
     @property
     def secrets(self):
         """The credentials' secrets and every session this client opened (for callers that scrub output)."""
         return self.credentials.secrets + list(self._opened_sessions)
 
-    def _mask(self, text):
+    def mask(self, text):
         """The text with every secret replaced: an answer may echo the request (a proxy's error page)."""
         return scrub(text, self.secrets)
 
@@ -358,10 +379,11 @@ class ZStackClient:
             body = {'logInByUser': {'accountName': creds.account_name, 'userName': creds.user_name,
                                     'password': hash_password(creds.password)}}
         result = self._call('PUT', path, body=body, auth=False)
-        inventory = result.get('inventory') or {}
+        inventory = inventory_of(result, 'PUT', API_PREFIX + path, mask=self.mask)
         session_uuid = inventory.get('uuid')
-        if not session_uuid:
-            raise ZStackHTTPError('the login answer carries no session', method='PUT', path=API_PREFIX + path, status=200)
+        if not session_uuid or not isinstance(session_uuid, str):
+            raise self.bad_answer('the login answer carries no session (no inventory.uuid)', 'PUT', API_PREFIX + path,
+                                  inventory)
         self._session_uuid = session_uuid
         self._logged_in = True
         self._opened_sessions.append(session_uuid)
@@ -375,8 +397,11 @@ class ZStackClient:
         try:
             self._call('DELETE', '/accounts/sessions/%s' % session_uuid, auth=False,
                        display_path='/accounts/sessions/<session>')
-        except ZStackError:
-            pass  # the session expires by itself; a failed logout must not hide the real result
+        except ZStackError as exc:
+            # a failed logout must not hide the real result, but it is said: the session stays open until it expires
+            self.warnings.append(self.mask(
+                'logging out of the session this run opened failed (%s); the session stays open on the management '
+                'node until it expires (identity session.timeout, 2 hours by default)' % exc))
 
     def _ensure_session(self):
         if self.credentials.kind in ('account', 'user'):
@@ -428,15 +453,21 @@ class ZStackClient:
             params.append(('sort', sort))
         if reply_with_count:
             params.append(('replyWithCount', True))
-        return self.get(resource_path, params=params)
+        body = self.get(resource_path, params=params)
+        inventories_of(body, 'GET', API_PREFIX + resource_path, keys=(), mask=self.mask)
+        return body
+
+    def bad_answer(self, problem, method, path, value, status=200):
+        """:func:`bad_answer` with this client's secrets masked."""
+        return bad_answer(problem, method, path, value, status=status, mask=self.mask)
 
     def query_all(self, resource_path, conditions=None, fields=None, page_size=1000):
         """Every inventory matching the conditions, paging with limit/start."""
         results = []
         start = 0
         while True:
-            page = self.query(resource_path, conditions, limit=page_size, start=start, fields=fields,
-                              sort='uuid').get('inventories') or []
+            body = self.query(resource_path, conditions, limit=page_size, start=start, fields=fields, sort='uuid')
+            page = inventories_of(body, 'GET', API_PREFIX + resource_path, mask=self.mask)
             results.extend(page)
             if len(page) < page_size:
                 return results
@@ -472,7 +503,11 @@ class ZStackClient:
                 headers['X-Job-UUID'] = uuidlib.uuid4().hex
         resp = self._request(method, url, headers, data, display)
         if resp.status == 202:
-            return self._wait_job(method, display, resp, headers.get('X-Job-UUID'))
+            try:
+                return self._wait_job(method, display, resp, headers.get('X-Job-UUID'))
+            except ZStackError as exc:
+                exc.changed = True  # the management node accepted the request: it may have run, or still runs
+                raise
         return self._result(method, display, resp)
 
     def _request(self, method, url, headers, data, display):
@@ -493,16 +528,18 @@ class ZStackClient:
                     if attempt:
                         exc.message += ' (after %d attempts)' % (attempt + 1)
                     if not safe:
+                        exc.changed = True
                         exc.remedy = ('The request may have reached the management node and been carried out; '
                                       'check the state of the resource before running again')
                     raise
                 self.retry.sleep(self.retry.delay(attempt))
                 attempt += 1
                 continue
-            if self._transient(resp) and attempt < self.retry.retries:
+            if self._transient(resp, method) and attempt < self.retry.retries:
                 self.retry.sleep(self.retry.delay(attempt, resp.headers.get('retry-after')))
                 attempt += 1
                 continue
+            resp.attempts = attempt + 1
             return resp
 
     @staticmethod
@@ -517,8 +554,8 @@ class ZStackClient:
             return None
         return body if isinstance(body, dict) and isinstance(body.get('error'), dict) else None
 
-    def _transient(self, resp):
-        if resp.status not in RETRY_STATUSES:
+    def _transient(self, resp, method='GET'):
+        if resp.status not in RETRY_STATUSES and not (method == 'GET' and resp.status in RETRY_STATUSES_GET):
             return False
         envelope = self._envelope(resp)
         if envelope is None:
@@ -530,20 +567,32 @@ class ZStackClient:
             try:
                 body = resp.json()
             except ValueError:
-                text = self._mask(resp.text)
+                text = self.mask(resp.text)
                 raise ZStackHTTPError(
                     'the answer is not JSON: %s' % _snippet(text), method=method, path=display, status=resp.status,
                     body=_snippet(text), remedy='Check that api_url points at a ZStack management node, not another web server')
             if not isinstance(body, dict):
-                raise ZStackHTTPError('the answer is not a JSON object', method=method, path=display, status=resp.status,
-                                      body=_snippet(self._mask(resp.text)))
+                raise self.bad_answer('the answer is %s, not a JSON object' % _type_name(body), method, display, body,
+                                      status=resp.status)
             return body
         envelope = self._envelope(resp)
         if envelope is not None:
             raise api_error(envelope['error'], method=method, path=display, status=resp.status, job_uuid=job_uuid)
-        text = self._mask(resp.text)
-        raise ZStackHTTPError(_http_message(text), method=method, path=display, status=resp.status,
-                              body=_snippet(text), remedy=_http_remedy(resp.status))
+        raise self._http_error(method, display, resp)
+
+    def _http_error(self, method, display, resp):
+        """A ZStackHTTPError for an answer that is neither a result nor a ZStack error envelope."""
+        text = self.mask(resp.text)
+        if 300 <= resp.status < 400:
+            location = self.mask(resp.headers.get('location') or '')
+            message = 'a redirect to %s' % (_snippet(location, 200) if location else 'no Location at all')
+            remedy = ('Check api_url: the ZStack API never redirects, so api_url likely points at a web portal or a proxy, '
+                      'not at the management node API; give the management node itself, e.g. http://zstack.example.com:8080')
+        else:
+            message, remedy = _http_message(text), _http_remedy(resp.status)
+        if resp.attempts > 1:
+            message += ' (after %d attempts)' % resp.attempts
+        return ZStackHTTPError(message, method=method, path=display, status=resp.status, body=_snippet(text), remedy=remedy)
 
     def job_url(self, location, job_uuid=None):
         """Rebuild a job's location onto our own base URL: the MN names its own view of itself."""
@@ -557,7 +606,11 @@ class ZStackClient:
             accepted = resp.json()
         except ValueError:
             accepted = {}
-        url, job_uuid = self.job_url(accepted.get('location'), sent_job_uuid)
+        location = accepted.get('location') if isinstance(accepted, dict) else None
+        if location is not None and not isinstance(location, str):
+            raise self.bad_answer('the job location is %s, not a URL' % _type_name(location), method, display,
+                                  accepted, status=202)
+        url, job_uuid = self.job_url(location, sent_job_uuid)
         if not job_uuid:
             raise ZStackJobError('HTTP 202 without a job location', method=method, path=display, status=202)
         deadline = self.clock() + self.job_timeout
@@ -572,18 +625,68 @@ class ZStackClient:
                 return result
             if poll.status == 404:
                 raise ZStackJobError(
-                    'job %s is unknown or expired on the management node (%s)' % (job_uuid, _snippet(self._mask(poll.text))),
+                    'job %s is unknown or expired on the management node (%s)' % (job_uuid, _snippet(self.mask(poll.text))),
                     method=method, path=display, status=404, job_uuid=job_uuid,
                     remedy='Its result is gone (ZStack keeps results for 3 hours); check the resource state and run again')
             if poll.status != 202:
-                text = self._mask(poll.text)
-                raise ZStackHTTPError(_http_message(text), method='GET', path=job_path, status=poll.status,
-                                      body=_snippet(text), remedy=_http_remedy(poll.status))
+                raise self._http_error('GET', job_path, poll)
             if self.clock() >= deadline:
                 raise ZStackJobError(
                     'job %s did not finish within %ss' % (job_uuid, self.job_timeout), method=method, path=display,
                     job_uuid=job_uuid, remedy='The job may still run on the management node; raise the job timeout or check it later')
             self.retry.sleep(self.poll_interval)
+
+
+# ---------------------------------------------------------------------- answer shapes
+def bad_answer(problem, method, path, value, status=200, mask=None):
+    """A ZStackBadAnswerError naming the call and showing (short, secrets masked by ``mask``) what came."""
+    try:
+        shown = json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        shown = repr(value)
+    shown = _snippet(mask(shown) if mask else shown, 200)
+    return ZStackBadAnswerError('a bad answer: %s; it came as %s' % (problem, shown), method=method, path=path,
+                                status=status, body=shown)
+
+
+def inventories_of(body, method, path, keys=('uuid',), mask=None):
+    """``body["inventories"]`` when it is a list of objects each with a non-empty string at every one of ``keys``.
+
+    ZStack always answers a query or a list API with that list (empty when nothing matches): anything else
+    (no ``inventories``, null, a string, a list holding strings, an inventory without its ``uuid``) is a
+    :class:`ZStackBadAnswerError`, never read as "nothing found".
+    """
+    if not isinstance(body, dict) or 'inventories' not in body:
+        raise bad_answer('a successful answer of this API always carries "inventories", this one does not',
+                         method, path, body, mask=mask)
+    inventories = body['inventories']
+    if not isinstance(inventories, list):
+        raise bad_answer('"inventories" is %s, not a list' % _type_name(inventories), method, path, body, mask=mask)
+    for index, inventory in enumerate(inventories):
+        if not isinstance(inventory, dict):
+            raise bad_answer('inventories[%d] is %s, not an object' % (index, _type_name(inventory)),
+                             method, path, inventory, mask=mask)
+        for key in keys:
+            value = inventory.get(key)
+            if not isinstance(value, str) or not value:
+                raise bad_answer('inventories[%d] has no %s' % (index, key), method, path, inventory, mask=mask)
+    return inventories
+
+
+def inventory_of(body, method, path, mask=None):
+    """``body["inventory"]`` when it is an object (what a login or an action's job result carries)."""
+    inventory = body.get('inventory') if isinstance(body, dict) else None
+    if not isinstance(inventory, dict):
+        problem = ('a successful answer of this API always carries "inventory", this one does not'
+                   if not isinstance(body, dict) or 'inventory' not in body
+                   else '"inventory" is %s, not an object' % _type_name(inventory))
+        raise bad_answer(problem, method, path, body, mask=mask)
+    return inventory
+
+
+def _type_name(value):
+    return 'null' if value is None else 'a %s' % {'str': 'string', 'dict': 'object', 'list': 'list', 'bool': 'boolean',
+                                                  'int': 'number', 'float': 'number'}.get(type(value).__name__, type(value).__name__)
 
 
 def _snippet(text, limit=300):

@@ -13,7 +13,9 @@ Private to this collection: not a public API, may change without notice.
     +-- ZStackTransportError         the request never got an HTTP answer
     |   +-- ZStackTLSError           certificate verification failed
     +-- ZStackHTTPError              an HTTP answer that is not a ZStack API result
-    |                                (REST-layer 4xx in plain text, 414, 5xx from a proxy, non-JSON body)
+    |   |                            (REST-layer 4xx in plain text, 414, 5xx from a proxy, non-JSON body, redirect)
+    |   +-- ZStackBadAnswerError     a successful answer without the shape its API defines
+    |                                (no ``inventories`` list, an inventory without its ``uuid`` ...)
     +-- ZStackAPIError               a ZStack error envelope: {"error": {"code": ..., ...}}
     |   +-- ZStackAuthError          ID.1000, wrong credentials
     |   +-- ZStackSessionError       ID.1001, session expired or invalid
@@ -24,6 +26,9 @@ Private to this collection: not a public API, may change without notice.
 
 Every error carries the HTTP method and path (never the query string, never a
 header), so a message can say exactly which call failed; secrets never enter it.
+``changed`` is True when the error came after a changing request was submitted
+(the resource may be in its old state, the new one, or on the way): a module
+reports it with the failure, so ``changed`` stays honest.
 Only the entry points (a module's main(), an inventory plugin's parse()) turn
 these into fail_json / AnsibleError.
 """
@@ -38,6 +43,8 @@ class ZStackError(Exception):
 
     #: a short hint telling the user what to do about it; subclasses refine it
     remedy = None
+    #: True when a changing request was submitted before the error (see the module docstring)
+    changed = False
 
     def __init__(self, message, method=None, path=None, status=None, remedy=None):
         super(ZStackError, self).__init__(message)
@@ -106,6 +113,13 @@ class ZStackHTTPError(ZStackError):
         data = super(ZStackHTTPError, self).to_dict()
         data['body'] = self.body
         return data
+
+
+class ZStackBadAnswerError(ZStackHTTPError):
+    """A 2xx answer whose JSON lacks the shape its API defines: never read as an empty or partial result."""
+
+    remedy = ('Check that api_url points at the ZStack management node itself (not a portal, a proxy or another web '
+              'server) and that its version provides this API; if it does, report the answer to the collection')
 
 
 def _error_from_envelope(error):

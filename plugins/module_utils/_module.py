@@ -126,12 +126,15 @@ def run_module(module, body):
             client.close()
     except ZStackError as exc:
         secrets = _secrets(module, client)
-        failure = {'msg': scrub(str(exc), secrets), 'error': scrub(exc.to_dict(), secrets)}
+        # changed stays honest: an error after a change was submitted still reports the change
+        failure = {'msg': scrub(str(exc), secrets), 'error': scrub(exc.to_dict(), secrets), 'changed': bool(exc.changed)}
     except Exception as exc:  # pylint: disable=broad-except
         # A bug, not a ZStack answer: still one clean failure, with the trace only where Ansible shows tracebacks.
         secrets = _secrets(module, client)
         failure = {'msg': scrub('unexpected error in zstack.cloud: %s: %s' % (type(exc).__name__, exc), secrets),
                    'exception': scrub(traceback.format_exc(), secrets)}
+    for warning in (client.warnings if client is not None else []):
+        module.warn(scrub(warning, _secrets(module, client)))
     if failure is not None:
         # Outside the except blocks: ansible-core before 2.19 adds the active traceback to a
         # fail_json called while an exception is being handled, and a ZStack error is no bug.

@@ -26,12 +26,15 @@ __metaclass__ = type
 import itertools
 import re
 
+from ansible_collections.zstack.cloud.plugins.module_utils._client import bad_answer, inventories_of, inventory_of
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    ZStackBadAnswerError,
     ZStackConfigError,
+    ZStackError,
     ZStackJobError,
     ZStackNotFoundError,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuids
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuid, validate_uuids
 
 HOSTS_PATH = '/hosts'
 VMS_PATH = '/vm-instances'
@@ -80,7 +83,7 @@ def query_sorted(client, path, conditions=None, sort='uuid', page_size=DEFAULT_P
     _check_page_size(page_size)
     results, start = [], 0
     while True:
-        page = client.query(path, list(conditions or []), limit=page_size, start=start, sort=sort).get('inventories') or []
+        page = client.query(path, list(conditions or []), limit=page_size, start=start, sort=sort)['inventories']
         results.extend(page)
         if len(page) < page_size:
             return results
@@ -161,15 +164,26 @@ def query_inventories(client, path, conditions=None, uuids=None, page_size=DEFAU
     return [found[key] for key in sorted(found)]
 
 
-def get_inventory(client, path, uuid, kind):
+def get_inventory(client, path, uuid, kind, option='uuid'):
     """The inventory of one resource, or ZStackNotFoundError naming what is missing."""
-    validate_uuids([uuid], option='uuid')
-    inventories = client.get('%s/%s' % (path, uuid)).get('inventories') or []
+    validate_uuid(uuid, option)
+    inventories = inventories_of(client.get('%s/%s' % (path, uuid)), 'GET', '/v1%s/%s' % (path, uuid), mask=client.mask)
     if not inventories:
         raise ZStackNotFoundError('no %s with UUID %s exists on the management node' % (kind, uuid),
                                   method='GET', path='/v1%s/%s' % (path, uuid),
                                   remedy='Check the UUID (and that the account may see the %s)' % kind)
+    if inventories[0]['uuid'] != uuid:
+        raise bad_answer('asked for %s %s, the answer is about another UUID' % (kind, uuid), 'GET',
+                                '/v1%s/%s' % (path, uuid), inventories[0], mask=client.mask)
     return inventories[0]
+
+
+def check_timeout(value, option='wait_timeout'):
+    """A wait in seconds: a positive integer, or ZStackConfigError naming ``option`` (checked before any request)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ZStackConfigError('%s must be a positive number of seconds, got %r' % (option, value),
+                                remedy='Set %s to how long to wait for the ZStack job, e.g. 3600 (an hour)' % option)
+    return value
 
 
 def action_record(action, job_uuid=None, seconds=0.0):
@@ -183,16 +197,27 @@ def run_action(client, resource_path, uuid, action, params=None, timeout=None):
     Returns ``(inventory, record)``: the ``inventory`` of the job result and the
     ``{action, job_uuid, seconds}`` record of the call.
     """
+    if timeout is not None:
+        check_timeout(timeout, 'timeout')
     saved = client.job_timeout
     if timeout is not None:
         client.job_timeout = timeout
     started = client.clock()
+    path = '/v1%s/%s/actions' % (resource_path, uuid)
     try:
         result = client.action(resource_path, uuid, action, params or {})
+        inventory = inventory_of(result, 'PUT', path, mask=client.mask)
+    except ZStackError as exc:
+        if isinstance(exc, ZStackBadAnswerError):
+            exc.changed = True  # an answer came for the action: it ran
+        if exc.changed:
+            exc.message += ('; %s was submitted for %s, which may be in its old state, its new one or still changing: '
+                            'check its state before running again' % (action, uuid))
+        raise
     finally:
         client.job_timeout = saved
     record = action_record(action, result.get('_job_uuid'), client.clock() - started)
-    return result.get('inventory') or {}, record
+    return inventory, record
 
 
 def _long_job_text(long_job):

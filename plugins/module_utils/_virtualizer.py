@@ -31,10 +31,15 @@ import re
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.zstack.cloud.plugins.module_utils._client import bad_answer, inventories_of
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackAPIError,
     ZStackConfigError,
+    ZStackError,
     ZStackHTTPError,
+    ZStackJobError,
+    ZStackTLSError,
+    ZStackTransportError,
     ZStackUnsupportedError,
 )
 
@@ -49,22 +54,30 @@ UNMATCHED = 'Unmatched'
 UNKNOWN = 'Unknown'
 NO_RECORD = 'NoRecord'
 NOT_FOUND = 'NotFound'
-VERDICTS = (MATCHED, UNMATCHED, UNKNOWN, NO_RECORD, NOT_FOUND)
+#: only with on_batch_error=report: the UUID's batch kept failing after its retries, so it was not read
+ERROR = 'Error'
+VERDICTS = (MATCHED, UNMATCHED, UNKNOWN, NO_RECORD, NOT_FOUND, ERROR)
 
 #: 100 UUIDs make a request line of about 4 KB, half of a management node's ~8 KB limit
 DEFAULT_BATCH_SIZE = 100
 MAX_BATCH_SIZE = 200
 DEFAULT_WORKERS = 4
 
-UUID_RE = re.compile(r'^[0-9a-f]{32}$')
-_HEX_RE = re.compile(r'^[0-9a-fA-F-]+$')
+#: used with fullmatch() only: ``$`` in match() would also accept a trailing newline
+UUID_RE = re.compile(r'[0-9a-f]{32}')
+_HEX_RE = re.compile(r'[0-9a-fA-F-]+')
 _MAX_LISTED_PROBLEMS = 20
+UUID_REMEDY = 'A ZStack UUID is 32 lower-case hexadecimal characters without dashes, e.g. 3ce46fb7eb2e369c88d5fd671d1c1694'
 
 #: What a fetch returns (the module's ``output`` option):
 #: ``full`` every entry and the API's raw inventories; ``facts`` every entry without its
 #: ``info_list``, no raw inventories; ``verdicts`` the verdict of every UUID, full entries
 #: only for the UUIDs that are not Matched.
 OUTPUTS = ('full', 'facts', 'verdicts')
+
+#: What a fetch does when a batch keeps failing after its retries (the module's ``on_batch_error``):
+#: ``fail`` the whole fetch (the default), or ``report`` the batch's UUIDs with verdict ``Error``.
+ON_BATCH_ERROR = ('fail', 'report')
 
 
 def validate_uuids(uuids, option='uuids'):
@@ -91,25 +104,41 @@ def validate_uuids(uuids, option='uuids'):
         text = '%d invalid UUID%s: %s' % (len(problems), '' if len(problems) == 1 else 's', '; '.join(shown))
         if more:
             text += '; and %d more' % more
-        raise ZStackConfigError(
-            text, remedy='A ZStack UUID is 32 lower-case hexadecimal characters without dashes, e.g. 3ce46fb7eb2e369c88d5fd671d1c1694')
+        raise ZStackConfigError(text, remedy=UUID_REMEDY)
     return result
+
+
+def validate_uuid(value, option):
+    """One UUID option (None when not given): the value, or ZStackConfigError naming ``option`` and the remedy."""
+    if value is None:
+        return None
+    problem = _uuid_problem(value)
+    if problem:
+        raise ZStackConfigError('%s %s' % (option, problem), remedy=UUID_REMEDY)
+    return value
 
 
 def _uuid_problem(value):
     if not isinstance(value, str):
         return 'is %r (%s), not a string' % (value, type(value).__name__)
-    if UUID_RE.match(value):
+    if UUID_RE.fullmatch(value):
         return None
     if value != value.strip():
-        return '%r has surrounding white space; remove it' % value
-    if _HEX_RE.match(value):
+        return '%r has surrounding white space (a line break, tab or space); remove it' % value
+    if any(char.isspace() for char in value):
+        return '%r has white space inside; remove it' % value
+    if _HEX_RE.fullmatch(value):
         bare = value.replace('-', '')
-        if len(bare) == 32 and UUID_RE.match(bare.lower()):
+        if len(bare) == 32 and UUID_RE.fullmatch(bare.lower()):
             if '-' in value:
                 return '%r has dashes; ZStack writes UUIDs without them: %s' % (value, bare.lower())
             return '%r is upper case; ZStack UUIDs are lower case: %s' % (value, bare.lower())
     return '%r is not a ZStack UUID' % (value,)
+
+
+ERROR_READ = 'not read: GetVirtualizerInfo for its batch of %d UUIDs kept failing after its retries: %s'
+ERROR_EXPLAIN = ('not explained: ZStack holds no version record for it, and the query for why (its batch of %d UUIDs) '
+                 'kept failing after its retries: %s')
 
 
 def chunks(items, size):
@@ -234,14 +263,30 @@ def no_record_reason(resource_type, inventory):
     return 'the host is Connected but ZStack holds no qemu-kvm version record for it; reconnect it'
 
 
+def batch_local(exc):
+    """Whether an error concerns one batch (worth reporting as verdict Error) rather than the whole run.
+
+    Not batch-local: bad options, credentials, sessions and permissions (ID.*), TLS, a management node that
+    cannot be reached at all (the request was never sent) or lacks GetVirtualizerInfo: every batch would fail alike.
+    """
+    if isinstance(exc, ZStackTLSError):
+        return False
+    if isinstance(exc, ZStackTransportError):
+        return getattr(exc, 'request_sent', True)
+    if isinstance(exc, ZStackAPIError):
+        return not (exc.code or '').startswith('ID.')
+    return isinstance(exc, (ZStackHTTPError, ZStackJobError))
+
+
 def _verdict_of(entry):
     return entry if isinstance(entry, str) else entry['verdict']
 
 
 def summarize(verdicts):
     """Counts over virtualizer_info entries, or over verdicts (the strings)."""
-    summary = {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0}
-    keys = {MATCHED: 'matched', UNMATCHED: 'unmatched', UNKNOWN: 'unknown', NO_RECORD: 'no_record', NOT_FOUND: 'not_found'}
+    summary = {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0, 'error': 0}
+    keys = {MATCHED: 'matched', UNMATCHED: 'unmatched', UNKNOWN: 'unknown', NO_RECORD: 'no_record', NOT_FOUND: 'not_found',
+            ERROR: 'error'}
     for entry in verdicts:
         summary['total'] += 1
         summary[keys[_verdict_of(entry)]] += 1
@@ -264,22 +309,34 @@ class VirtualizerInfoFetcher:
         self.system_tags = system_tags or None
         self.user_tags = user_tags or None
         self.stats = {'batches': 0, 'isolations': 0, 'splits': 0}
+        #: with on_batch_error=report: ``(uuids, message)`` of every batch that kept failing
+        self.batch_errors = []
 
     # -------------------------------------------------------------- public
-    def fetch(self, uuids, output='full'):
+    def fetch(self, uuids, output='full', on_batch_error='fail'):
         """Return ``{virtualizer_info, verdicts, not_found, summary}`` (and ``inventories`` for ``full``).
 
         ``output`` is one of :data:`OUTPUTS`; every UUID that went in is in ``verdicts`` whatever it is.
+        ``on_batch_error`` is one of :data:`ON_BATCH_ERROR`: with ``report``, the UUIDs of a batch that keeps
+        failing after its retries (see :func:`batch_local`) get verdict ``Error`` and the error as reason.
         """
         if output not in OUTPUTS:
             raise ZStackConfigError('output must be one of %s, got %r' % (', '.join(OUTPUTS), output),
                                     remedy='Use full (the default), facts or verdicts')
+        if on_batch_error not in ON_BATCH_ERROR:
+            raise ZStackConfigError('on_batch_error must be one of %s, got %r' % (', '.join(ON_BATCH_ERROR), on_batch_error),
+                                    remedy='Use fail (the default) or report')
         uuids = validate_uuids(uuids)
         lists = output != 'facts'
         inventories, not_found = [], set()
         by_uuid = {}
+        report = on_batch_error == 'report'
+        fetch_batch = functools.partial(self._guarded, self._fetch_batch, ERROR_READ, lists) if report else self._fetch_batch
         # each batch's raw answer is turned into entries as it arrives and then dropped (unless output=full)
-        for batch_inventories, batch_missing in self._imap(self._fetch_batch, list(chunks(uuids, self.batch_size))):
+        for batch_inventories, batch_missing in self._imap(fetch_batch, list(chunks(uuids, self.batch_size))):
+            if batch_inventories is None:  # on_batch_error=report: batch_missing holds the Error entries
+                by_uuid.update(batch_missing)
+                continue
             if output == 'full':
                 inventories.extend(batch_inventories)
             not_found.update(batch_missing)
@@ -291,7 +348,11 @@ class VirtualizerInfoFetcher:
         unrecorded = [u for u in uuids if u not in by_uuid and u not in not_found]
         if unrecorded:
             explain = functools.partial(self._explain_unrecorded, info_list=lists)
+            if report:
+                explain = functools.partial(self._guarded, explain, ERROR_EXPLAIN, lists)
             for found, gone in self._imap(explain, list(chunks(unrecorded, self.batch_size))):
+                if found is None:
+                    found, gone = gone, ()
                 by_uuid.update(found)
                 not_found.update(gone)
         for uuid in not_found:
@@ -314,6 +375,18 @@ class VirtualizerInfoFetcher:
         return result
 
     # -------------------------------------------------------------- internals
+    def _guarded(self, func, what, info_list, batch):
+        """``func(batch)``, or ``(None, {uuid: Error entry})`` when the batch fails on its own (on_batch_error=report)."""
+        try:
+            return func(batch)
+        except ZStackError as exc:
+            if not batch_local(exc):
+                raise
+            message = str(exc)
+            self.batch_errors.append((list(batch), message))
+            reason = what % (len(batch), message)
+            return None, dict((uuid, _empty_verdict(uuid, None, ERROR, reason, info_list=info_list)) for uuid in batch)
+
     def _imap(self, func, batches):
         """``func`` over the batches, ``workers`` at a time, yielding each answer in order as it is ready."""
         if len(batches) <= 1 or self.workers == 1:
@@ -333,13 +406,24 @@ class VirtualizerInfoFetcher:
         self.stats['batches'] += 1
         params = [('uuids', batch), ('systemTags', self.system_tags), ('userTags', self.user_tags)]
         body = self.client.get(VIRTUALIZER_INFO_PATH, params=params)
-        if 'schema' in body:
+        if isinstance(body, dict) and 'schema' in body:
             # Without the premium module the GET falls through to QueryVmInstance (uuid=virtualizer-info).
             raise ZStackUnsupportedError(
                 'the management node answered GetVirtualizerInfo with a VM query result',
                 method='GET', path='/v1' + VIRTUALIZER_INFO_PATH, status=200,
                 remedy='GetVirtualizerInfo needs a ZStack Cloud build with the premium (mevoco) module, version 4.6.21 or later')
-        return body.get('inventories') or []
+        path = '/v1' + VIRTUALIZER_INFO_PATH
+        inventories = inventories_of(body, 'GET', path, mask=self.client.mask)
+        asked = set(batch)
+        for index, inventory in enumerate(inventories):
+            if inventory['uuid'] not in asked:
+                raise bad_answer('inventories[%d] is for a UUID this request did not ask for' % index, 'GET', path, inventory,
+                                 mask=self.client.mask)
+            entries = inventory.get('infoList')
+            if entries is not None and not (isinstance(entries, list) and all(isinstance(e, dict) for e in entries)):
+                raise bad_answer('inventories[%d].infoList is not a list of objects' % index, 'GET', path, inventory,
+                                 mask=self.client.mask)
+        return inventories
 
     def _fetch_batch(self, batch):
         """Inventories and not-found UUIDs for one batch, isolating bad UUIDs and splitting long requests."""
@@ -374,10 +458,11 @@ class VirtualizerInfoFetcher:
         """uuid -> (resource type, inventory) for the UUIDs that are hosts or VMs."""
         condition = 'uuid?=%s' % ','.join(batch)
         found = {}
-        for inv in self.client.query(HOSTS_PATH, [condition], limit=len(batch), fields=['uuid', 'state', 'status']).get('inventories') or []:
-            found[inv.get('uuid')] = (HOST_TYPE, inv)
-        for inv in self.client.query(VMS_PATH, [condition], limit=len(batch), fields=['uuid', 'state', 'hostUuid']).get('inventories') or []:
-            found[inv.get('uuid')] = (VM_TYPE, inv)
+        for path, resource_type, fields in ((HOSTS_PATH, HOST_TYPE, ['uuid', 'state', 'status']),
+                                            (VMS_PATH, VM_TYPE, ['uuid', 'state', 'hostUuid'])):
+            body = self.client.query(path, [condition], limit=len(batch), fields=fields)
+            for inv in inventories_of(body, 'GET', '/v1' + path, mask=self.client.mask):
+                found[inv['uuid']] = (resource_type, inv)
         return found
 
     def _explain_unrecorded(self, batch, info_list=True):

@@ -194,16 +194,18 @@ request:
           type: bool
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackJobError
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError, ZStackJobError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackStateError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     CLUSTERS_PATH,
     HOSTS_PATH,
+    check_timeout,
     get_inventory,
     run_action,
     wait_long_job,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuid
 
 ACTION = 'updateClusterOS'
 PARAMS = (('host_uuid', 'hostUuid'), ('update_packages', 'updatePackages'),
@@ -219,9 +221,12 @@ def build_request(params):
 
 def update(module, client):
     params = module.params
-    cluster = get_inventory(client, CLUSTERS_PATH, params['cluster_uuid'], 'cluster')
+    validate_uuid(params['cluster_uuid'], 'cluster_uuid')
+    validate_uuid(params['host_uuid'], 'host_uuid')
+    check_timeout(params['wait_timeout'])
+    cluster = get_inventory(client, CLUSTERS_PATH, params['cluster_uuid'], 'cluster', option='cluster_uuid')
     if params['host_uuid']:
-        host = get_inventory(client, HOSTS_PATH, params['host_uuid'], 'host')
+        host = get_inventory(client, HOSTS_PATH, params['host_uuid'], 'host', option='host_uuid')
         if host.get('clusterUuid') != cluster.get('uuid'):
             raise ZStackStateError('host %s (%s) is in cluster %s, not in %s (%s); nothing was submitted'
                                    % (host.get('name'), host.get('uuid'), host.get('clusterUuid'), cluster.get('name'), cluster.get('uuid')))
@@ -232,12 +237,18 @@ def update(module, client):
     long_job, record = run_action(client, CLUSTERS_PATH, params['cluster_uuid'], ACTION, body, timeout=params['wait_timeout'])
     result.update(long_job=long_job, job_uuid=record['job_uuid'])
     if params['wait']:
-        if not long_job.get('uuid'):
-            raise ZStackJobError('UpdateClusterOS answered without a long job inventory, so there is nothing to wait for',
-                                 method='PUT', path='/v1%s/%s/actions' % (CLUSTERS_PATH, params['cluster_uuid']),
-                                 job_uuid=record['job_uuid'])
-        remaining = max(params['wait_timeout'] - record['seconds'], 0)
-        result['long_job'] = wait_long_job(client, long_job['uuid'], remaining)
+        try:
+            if not long_job.get('uuid'):
+                raise ZStackJobError('UpdateClusterOS answered without a long job inventory, so there is nothing to wait for',
+                                     method='PUT', path='/v1%s/%s/actions' % (CLUSTERS_PATH, params['cluster_uuid']),
+                                     job_uuid=record['job_uuid'])
+            remaining = max(params['wait_timeout'] - record['seconds'], 0)
+            result['long_job'] = wait_long_job(client, long_job['uuid'], remaining)
+        except ZStackError as exc:
+            exc.changed = True  # the upgrade was submitted: the cluster's hosts may be upgraded, or upgrading
+            exc.message += ('; the update of cluster %s was submitted (job %s): its hosts may be upgraded, upgrading or as '
+                            'they were; check the long job and the hosts before running again' % (params['cluster_uuid'], record['job_uuid']))
+            raise
     return result
 
 

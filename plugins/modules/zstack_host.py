@@ -171,6 +171,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStack
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     HOSTS_PATH,
     action_record,
+    check_timeout,
     get_inventory,
     run_action,
 )
@@ -211,6 +212,7 @@ def plan(host, state, reconnect):
 
 def manage(module, client):
     params = module.params
+    check_timeout(params['wait_timeout'])
     host = get_inventory(client, HOSTS_PATH, params['uuid'], 'host')
     previous = host.get('state')
     steps, final_state = plan(host, params['state'], params['reconnect'])
@@ -223,6 +225,7 @@ def manage(module, client):
             inventory, record = run_action(client, HOSTS_PATH, params['uuid'], action, action_params, timeout=params['wait_timeout'])
         except ZStackError as exc:
             if actions:  # say what already changed, so a re-run is understood
+                exc.changed = True
                 exc.message += ' (%s)' % '; '.join('%s already done in job %s' % (a['action'], a['job_uuid']) for a in actions)
             raise
         host = inventory or host

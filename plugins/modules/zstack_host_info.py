@@ -232,7 +232,9 @@ from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     eq,
     query_inventories,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuid
 
+UUID_OPTIONS = ('zone_uuid', 'cluster_uuid')
 FILTERS = (('zone_uuid', 'zoneUuid'), ('cluster_uuid', 'clusterUuid'), ('name', 'name'),
            ('state', 'state'), ('status', 'status'))
 
@@ -244,6 +246,8 @@ def host_conditions(params):
 
 
 def gather(module, client):
+    for option in UUID_OPTIONS:
+        validate_uuid(module.params[option], option)
     hosts = query_inventories(client, HOSTS_PATH, host_conditions(module.params),
                               uuids=module.params['uuids'], page_size=module.params['page_size'],
                               fields=module.params['fields'])

@@ -81,6 +81,24 @@ options:
     choices: [full, facts, verdicts]
     default: full
     version_added: 1.1.0
+  on_batch_error:
+    description:
+      - What happens when a batch keeps failing after its retries (a read timeout, a connection reset, a 5xx from the
+        management node or a proxy, a bad answer, a ZStack error such as C(SYS.1000)).
+      - V(fail) fails the whole module with that error, so no result is ever partial. This is the default.
+      - V(report), for fleet runs, still returns every UUID that went in. The UUIDs of each failing batch get the
+        verdict V(Error), with RV(virtualizer_info.reason) saying that they were not read and why; the other UUIDs
+        come back as read. RV(summary.error) counts them and the module warns. Treat V(Error) as "not known", never
+        as compliant.
+      - Errors that concern the whole run fail the module whatever is chosen, since every batch would fail alike:
+        bad options, credentials, sessions or permissions (C(ID.*) codes), TLS problems, a management node that
+        cannot be reached at all, or one without GetVirtualizerInfo.
+      - A UUID that ZStack holds no record for is asked about again with QueryHost / QueryVmInstance; when that
+        query keeps failing under V(report), the UUID gets V(Error) too.
+    type: str
+    choices: [fail, report]
+    default: fail
+    version_added: 2.0.0
 notes:
   - GetVirtualizerInfo is part of ZStack Cloud (the premium C(mevoco) module), version 4.6.21 or later.
     Against a build without it the module fails with a message saying so.
@@ -134,6 +152,13 @@ EXAMPLES = r'''
     output: verdicts
   register: fleet_verdicts
 
+- name: In a fleet run, return every UUID even when some batch keeps failing (verdict Error)
+  zstack.cloud.zstack_virtualizer_info:
+    uuids: "{{ fleet_uuids }}"
+    output: verdicts
+    on_batch_error: report
+  register: fleet_verdicts
+
 - name: Say why each resource that is not Matched is not
   ansible.builtin.debug:
     msg: "{{ item.key }}: {{ item.value.verdict }}, {{ item.value.reason }}"
@@ -146,7 +171,8 @@ RETURN = r'''
 verdicts:
   description:
     - The verdict of every requested UUID (after de-duplication), keyed by UUID, in input order, whatever O(output) is.
-    - Each is RV(virtualizer_info.verdict) of that UUID, one of V(Matched), V(Unmatched), V(Unknown), V(NoRecord) or V(NotFound).
+    - Each is RV(virtualizer_info.verdict) of that UUID, one of V(Matched), V(Unmatched), V(Unknown), V(NoRecord), V(NotFound),
+      or, only with O(on_batch_error=report), V(Error).
   returned: always
   type: dict
   sample:
@@ -156,7 +182,8 @@ verdicts:
 virtualizer_info:
   description:
     - One entry per requested UUID (after de-duplication), keyed by UUID, in input order.
-    - Every UUID that went in is here, as a verdict, a missing record with its reason, or not found.
+    - Every UUID that went in is here, as a verdict, a missing record with its reason, or not found (or, with
+      O(on_batch_error=report), not read because its batch kept failing: verdict V(Error)).
     - With O(output=verdicts), only the UUIDs whose verdict is not V(Matched) are here; RV(verdicts) has them all.
   returned: always
   type: dict
@@ -183,7 +210,7 @@ virtualizer_info:
     resource_type:
       description:
         - V(HostVO) or V(VmInstanceVO), as ZStack names them.
-        - V(null) for a UUID that is no existing host or VM.
+        - V(null) for a UUID that is no existing host or VM, or was not read (verdict V(Error)).
       returned: always
       type: str
     hypervisor:
@@ -206,7 +233,8 @@ virtualizer_info:
     match_state:
       description:
         - V(Matched), V(Unmatched) or V(Unknown), as ZStack reports it.
-        - V(null) when ZStack holds no version record for the resource, or the UUID was not found.
+        - V(null) when ZStack holds no version record for the resource, the UUID was not found, or it was not read
+          (verdict V(Error)).
       returned: always
       type: str
       choices: [Matched, Unmatched, Unknown]
@@ -214,9 +242,11 @@ virtualizer_info:
       description:
         - RV(virtualizer_info.match_state) extended with V(NoRecord) (an existing host or VM ZStack holds no version record for)
           and V(NotFound) (no host or VM has this UUID), so that every entry has one.
+        - V(Error) only with O(on_batch_error=report) - the UUID was not read, because its batch kept failing after its
+          retries; RV(virtualizer_info.reason) gives the error. Its state is not known - never count it as compliant.
       returned: always
       type: str
-      choices: [Matched, Unmatched, Unknown, NoRecord, NotFound]
+      choices: [Matched, Unmatched, Unknown, NoRecord, NotFound, Error]
     info_list:
       description: ZStack's C(infoList) entries in snake_case. Empty when ZStack holds no record.
       returned: unless O(output=facts)
@@ -242,6 +272,7 @@ virtualizer_info:
     reason:
       description:
         - Why the resource is V(Unmatched), V(Unknown), has no record, or was not found, in words an operator can act on.
+        - For V(Error), which call kept failing and its error (method, path, HTTP status or ZStack code, remedy).
         - V(null) when it is V(Matched).
       returned: always
       type: str
@@ -293,7 +324,7 @@ summary:
   description: Counts over RV(virtualizer_info).
   returned: always
   type: dict
-  sample: {total: 3, matched: 1, unmatched: 1, unknown: 0, no_record: 1, not_found: 0}
+  sample: {total: 3, matched: 1, unmatched: 1, unknown: 0, no_record: 1, not_found: 0, error: 0}
   contains:
     total:
       description: Number of distinct UUIDs requested.
@@ -319,12 +350,18 @@ summary:
       description: UUIDs that are no existing host or VM.
       returned: always
       type: int
+    error:
+      description: UUIDs not read because their batch kept failing (verdict V(Error)); always V(0) with O(on_batch_error=fail).
+      returned: always
+      type: int
+      version_added: 2.0.0
 '''
 
 from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_WORKERS,
+    ON_BATCH_ERROR,
     OUTPUTS,
     VirtualizerInfoFetcher,
 )
@@ -338,7 +375,13 @@ def gather(module, client):
         system_tags=module.params['system_tags'],
         user_tags=module.params['user_tags'],
     )
-    result = fetcher.fetch(module.params['uuids'], output=module.params['output'])
+    result = fetcher.fetch(module.params['uuids'], output=module.params['output'],
+                           on_batch_error=module.params['on_batch_error'])
+    if fetcher.batch_errors:
+        failed = sum(len(uuids) for uuids, _message in fetcher.batch_errors)
+        module.warn('%d of %d UUIDs have the verdict Error: %d batch(es) kept failing after their retries, so they were '
+                    'not read (the first: %s); run again for them, and never count Error as compliant'
+                    % (failed, result['summary']['total'], len(fetcher.batch_errors), fetcher.batch_errors[0][1]))
     result['changed'] = False
     return result
 
@@ -352,6 +395,7 @@ def main():
             batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
             workers=dict(type='int', default=DEFAULT_WORKERS),
             output=dict(type='str', default='full', choices=list(OUTPUTS)),
+            on_batch_error=dict(type='str', default='fail', choices=list(ON_BATCH_ERROR)),
         ),
         supports_check_mode=True,
     )

@@ -164,10 +164,11 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStack
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     VMS_PATH,
     action_record,
+    check_timeout,
     get_inventory,
     run_action,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuids
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuid
 
 RESULT_STATE = {'startVmInstance': 'Running', 'stopVmInstance': 'Stopped', 'rebootVmInstance': 'Running'}
 
@@ -190,8 +191,9 @@ def plan(vm, state, stop_type, host_uuid):
 
 def manage(module, client):
     params = module.params
-    if params['host_uuid']:
-        validate_uuids([params['host_uuid']], option='host_uuid')
+    validate_uuid(params['uuid'], 'uuid')
+    validate_uuid(params['host_uuid'], 'host_uuid')
+    check_timeout(params['wait_timeout'])
     vm = get_inventory(client, VMS_PATH, params['uuid'], 'VM')
     previous = vm.get('state')
     step = plan(vm, params['state'], params['stop_type'], params['host_uuid'])

@@ -266,7 +266,9 @@ from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     one_of,
     query_inventories,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuid
 
+UUID_OPTIONS = ('zone_uuid', 'cluster_uuid', 'host_uuid')
 FILTERS = (('zone_uuid', 'zoneUuid'), ('cluster_uuid', 'clusterUuid'), ('host_uuid', 'hostUuid'), ('name', 'name'))
 
 
@@ -279,6 +281,8 @@ def vm_conditions(params):
 
 
 def gather(module, client):
+    for option in UUID_OPTIONS:
+        validate_uuid(module.params[option], option)
     vms = query_inventories(client, VMS_PATH, vm_conditions(module.params),
                             uuids=module.params['uuids'], page_size=module.params['page_size'],
                             fields=module.params['fields'])

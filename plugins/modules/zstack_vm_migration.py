@@ -196,15 +196,17 @@ actions:
       type: float
 '''
 
+from ansible_collections.zstack.cloud.plugins.module_utils._client import inventories_of
 from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackStateError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     VMS_PATH,
     action_record,
+    check_timeout,
     get_inventory,
     run_action,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import VirtualizerInfoFetcher, validate_uuids
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import VirtualizerInfoFetcher, validate_uuid
 
 MIGRATABLE_STATES = ('Running', 'Unknown')
 
@@ -275,8 +277,9 @@ def check_destination(client, vm, host_uuid, require_version):
 def migrate(module, client):
     params = module.params
     host_uuid, require_version = params['host_uuid'], params['require_version']
-    if host_uuid:
-        validate_uuids([host_uuid], option='host_uuid')
+    validate_uuid(params['uuid'], 'uuid')
+    validate_uuid(host_uuid, 'host_uuid')
+    check_timeout(params['wait_timeout'])
     vm = get_inventory(client, VMS_PATH, params['uuid'], 'VM')
     source = vm.get('hostUuid')
     result = {'changed': False, 'vm_instance': vm, 'source_host_uuid': source, 'destination_host_uuid': source,
@@ -291,7 +294,8 @@ def migrate(module, client):
             check_destination(client, vm, host_uuid, require_version)
         destination = host_uuid
     else:
-        hosts = client.get('%s/%s/migration-target-hosts' % (VMS_PATH, params['uuid'])).get('inventories') or []
+        path = '%s/%s/migration-target-hosts' % (VMS_PATH, params['uuid'])
+        hosts = inventories_of(client.get(path), 'GET', '/v1' + path, mask=client.mask)
         versions = host_versions(client, [h['uuid'] for h in hosts]) if require_version is not None else {}
         result['candidates'] = rank_candidates(hosts, source, versions, require_version)
         chosen = [c for c in result['candidates'] if c['selected']]

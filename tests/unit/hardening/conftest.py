@@ -22,7 +22,13 @@ Fixtures (one fresh simulator per test: ansible-test forks every test anyway):
 Figures: mark a test ``@pytest.mark.hardening(kind, name)`` with kind one of
 ``fault``, ``bad-input``, ``secret``, ``session``, ``tls``; ``name`` is the fault class
 or input it exercises (several tests may share one).  Tests and fixtures add
-``secret_leaks`` and ``sessions_left_open`` to the report's user properties.  The
+``secret_leaks`` and ``sessions_left_open`` to the report's user properties, and what
+each case saw: ``seen`` (``clear error`` from ``hz.assert_clear``), ``run_outcome`` of
+every module run (``survived``, ``clear error``, ``crash``: a traceback or an error that
+is no ZStackError), ``uuids_in`` / ``uuids_lost`` (every UUID that went into a
+successful fetch must come out).  A failed case is a *wrong success* when what was to
+fail succeeded (``DID NOT RAISE``, or a module run that survived where a clear error was
+due), a *crash* when an exception other than an assertion ended it.  The
 controller sums them in ``pytest_runtest_logreport`` (this works under xdist and
 ansible-test's per-test fork, since user properties travel with the reports) and
 prints the table in ``pytest_terminal_summary``; it also writes
@@ -126,18 +132,45 @@ def pytest_runtest_logreport(report):
         return
     case = cases.setdefault(report.nodeid, {
         'kind': props['hardening_kind'], 'name': props['hardening_name'], 'outcome': 'passed',
-        'secret_leaks': 0, 'sessions_left_open': 0, 'leaked': []})
+        'secret_leaks': 0, 'sessions_left_open': 0, 'sessions_left_warned': 0, 'uuids_in': 0, 'uuids_lost': 0,
+        'leaked': [], 'seen': [], 'verdict': None})
     if report.failed:
         case['outcome'] = 'failed'
     elif report.skipped and case['outcome'] == 'passed':
         case['outcome'] = 'skipped'
-    for key in ('secret_leaks', 'sessions_left_open'):
+    for key in ('secret_leaks', 'sessions_left_open', 'sessions_left_warned', 'uuids_in', 'uuids_lost'):
         values = [v for k, v in report.user_properties if k == key]
         if values:
             case[key] = max(case[key], sum(values))
+    seen = [v for k, v in report.user_properties if k in ('seen', 'run_outcome')]
+    case['seen'] = sorted(set(case['seen']) | set(seen))
+    if report.when == 'call' or report.failed:
+        case['verdict'] = _case_verdict(report, case)
     leaked = [v for k, v in report.user_properties if k == 'leaked']
     if leaked:
         case['leaked'] = sorted(set(case['leaked']) | set(leaked))
+
+
+def _case_verdict(report, case):
+    """What a case shows: ``clear error`` or ``survived`` when it passed; ``wrong success``, ``crash`` or ``failed``."""
+    seen = set(case['seen'])
+    if report.passed and case['outcome'] == 'passed':
+        if 'crash' in seen:
+            return 'crash'
+        return 'clear error' if 'clear error' in seen else 'survived'
+    if not report.failed:
+        return case.get('verdict')
+    crash = getattr(report.longrepr, 'reprcrash', None)
+    text = (getattr(crash, 'message', None) or str(report.longrepr) or '').strip()
+    if 'crash' in seen or BUG_MARKER in text:
+        return 'crash'
+    if 'DID NOT RAISE' in text or ('survived' in seen and 'clear error' not in seen):
+        return 'wrong success'
+    first = text.split(':', 1)[0]
+    if first and first not in ('AssertionError', 'Failed', 'assert') and not first.startswith(('assert', 'AssertionError')) \
+            and first.endswith(('Error', 'Exception')) and 'ZStack' not in first:
+        return 'crash'
+    return 'failed'
 
 
 def figures(cases):
@@ -154,7 +187,14 @@ def figures(cases):
         return {'tried': tried, 'passed': good, 'cases': ncases, 'cases_passed': good_cases}
 
     failed = sorted('%s [%s] %s' % (c['kind'], c['name'], nodeid) for nodeid, c in cases.items() if c['outcome'] != 'passed')
+    verdicts = [c.get('verdict') for c in cases.values()]
     return {
+        'cases': {'tried': len(cases), 'clear_error': verdicts.count('clear error'), 'survived': verdicts.count('survived')},
+        'wrong_successes': verdicts.count('wrong success'),
+        'crashes': verdicts.count('crash'),
+        'uuids_in': sum(c['uuids_in'] for c in cases.values()),
+        'uuids_lost': sum(c['uuids_lost'] for c in cases.values()),
+        'sessions_left_warned': sum(c['sessions_left_warned'] for c in cases.values()),
         'fault_classes': count('fault'),
         'bad_inputs': count('bad-input'),
         'secret_cases': count('secret'),
@@ -179,8 +219,14 @@ def figures_table(fig):
          '%d / %d' % (fig['secret_cases']['cases'], fig['secret_cases']['cases_passed'])),
         ('session checks tried / clean', '%d / %d' % (fig['session_cases']['tried'], fig['session_cases']['passed']),
          '%d / %d' % (fig['session_cases']['cases'], fig['session_cases']['cases_passed'])),
+        ('all cases tried / clear error / survived', '', '%d / %d / %d' % (
+            fig['cases']['tried'], fig['cases']['clear_error'], fig['cases']['survived'])),
+        ('wrong successes (must be 0)', '', str(fig['wrong_successes'])),
+        ('crashes (must be 0)', '', str(fig['crashes'])),
         ('secret leaks found (must be 0)', str(fig['secret_leaks_found']), ''),
         ('sessions left open (must be 0)', str(fig['sessions_left_open']), ''),
+        ('sessions a failed logout left, warned', str(fig['sessions_left_warned']), ''),
+        ('UUIDs in / lost (must be 0)', '', '%d / %d' % (fig['uuids_in'], fig['uuids_lost'])),
     ]
     width = max(len(r[0]) for r in rows)
     lines = ['%-*s  %-9s  %s' % (width, 'figure', 'classes', 'test cases'), '-' * (width + 24)]
@@ -466,9 +512,34 @@ class Helpers:
         assert re.search(REMEDY_PATTERN, message), 'no remedy in the message: %s' % message
 
 
+class BoundHelpers(Helpers):
+    """The helpers bound to one test: what it saw goes into its report's user properties (the figures)."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def assert_clear(self, message, *needles):  # pylint: disable=arguments-differ
+        Helpers.assert_clear(message, *needles)
+        self.request.node.user_properties.append(('seen', 'clear error'))
+
+    def assert_every_uuid_back(self, uuids, result):
+        """Every distinct UUID that went into a fetch is in its ``verdicts`` (a result, or an explained Error)."""
+        account_uuids(self.request, uuids, result)
+
+
+def account_uuids(request, uuids, result):
+    wanted = list(dict.fromkeys(uuids))
+    back = (result or {}).get('verdicts') or {}
+    lost = [u for u in wanted if u not in back]
+    request.node.user_properties.append(('uuids_in', len(wanted)))
+    request.node.user_properties.append(('uuids_lost', len(lost)))
+    assert not lost, '%d UUIDs went in and did not come out: %s' % (len(lost), lost[:5])
+    assert len(back) == len(wanted), 'the result holds UUIDs that did not go in'
+
+
 @pytest.fixture
-def hz():
-    return Helpers
+def hz(request):
+    return BoundHelpers(request)
 
 
 @pytest.fixture
@@ -580,6 +651,7 @@ class Pending:
     def wait(self, timeout=120):
         stdout, stderr = self.proc.communicate(timeout=timeout)
         run = Run(self.proc, stdout, stderr, time.monotonic() - self.started, self.mode)
+        run.args, run.module = getattr(self, 'args', {}), getattr(self, 'module', MODULE)
         return self.runner.finish(run, self.before, self.secrets, self.scan_dir)
 
 
@@ -658,7 +730,9 @@ class AnsibleRunner:
                 self.sim.proxy.transcript = []
         proc = subprocess.Popen(cmd, cwd=str(scan_dir), env=self.base_env(env, direct=mode != 'ansible'),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        return Pending(self, proc, time.monotonic(), before, secrets, scan_dir, mode)
+        pending = Pending(self, proc, time.monotonic(), before, secrets, scan_dir, mode)
+        pending.args, pending.module = args, module
+        return pending
 
     def run(self, args, **kwargs):
         return self.start(args, **kwargs).wait()
@@ -687,7 +761,20 @@ class AnsibleRunner:
         props.append(('sessions_left_open', open_sessions))
         for name, where in run.leaks:
             props.append(('leaked', '%s in %s' % (name, where)))
+        props.append(('run_outcome', run_outcome(run)))
+        uuids = run.args.get('uuids') if isinstance(run.args, dict) else None
+        if run.module == MODULE and not run.failed and isinstance(uuids, list):
+            account_uuids(self.request, uuids, run.result)
         return run
+
+
+def run_outcome(run):
+    """``survived``, ``clear error``, or ``crash`` (a traceback, no parsable result, an error that is no ZStackError)."""
+    if not run.failed:
+        return 'survived'
+    if run.status is None or BUG_MARKER in run.msg or 'Traceback' in run.output or 'exception' in run.result:
+        return 'crash'
+    return 'clear error'
 
 
 class ToolRun:

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
-from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import VirtualizerInfoFetcher, validate_uuids
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import VirtualizerInfoFetcher, validate_uuid, validate_uuids
 
 GET_VI = 'GET /v1/vm-instances/virtualizer-info'
 
@@ -266,3 +266,99 @@ if os.path.exists(_ROLE_SPEC):
         assert name in output, output
         assert 'argument' in output.lower(), output
         assert sim.counters()['total_requests'] == 0
+
+
+# ---------------------------------------------------------------- white space in every UUID option
+#: white space a UUID picks up from a file, a spreadsheet or a template; match() with "$" let a final "\n" through
+WHITE_SPACE = [
+    ('trailing LF', '{}\n'), ('trailing CRLF', '{}\r\n'), ('trailing tab', '{}\t'), ('leading space', ' {}'),
+    ('trailing space', '{} '), ('inner space', '{}'), ('vertical tab', '{}\v'), ('form feed', '\f{}'),
+    ('no-break space', '{}\u00a0'), ('line separator', '{}\u2028'),
+]
+
+
+def _spaced(uuid, template, label):
+    if label == 'inner space':
+        return uuid[:16] + ' ' + uuid[16:]
+    return template.format(uuid)
+
+
+@pytest.mark.parametrize('label, template', WHITE_SPACE, ids=[w[0] for w in WHITE_SPACE])
+@pytest.mark.hardening('bad-input', 'UUIDs with white space')
+def test_the_shared_validator_refuses_every_white_space(hz, label, template):
+    value = _spaced(hz.HOST_MATCHED, template, label)
+    with pytest.raises(ZStackConfigError) as caught:
+        validate_uuids([hz.VM_RUNNING, value])
+    hz.assert_clear(str(caught.value), 'uuids[1]', 'white space', '32 lower-case hexadecimal')
+    with pytest.raises(ZStackConfigError) as caught:
+        validate_uuid(value, 'host_uuid')
+    hz.assert_clear(str(caught.value), 'host_uuid', 'white space')
+
+
+#: (module, the UUID option, the other options it needs): every module option that takes a UUID
+UUID_OPTIONS = [
+    ('zstack.cloud.zstack_virtualizer_info', 'uuids', {}),
+    ('zstack.cloud.zstack_host', 'uuid', {'state': 'disabled'}),
+    ('zstack.cloud.zstack_vm_instance', 'uuid', {'state': 'stopped'}),
+    ('zstack.cloud.zstack_vm_instance', 'host_uuid', {'state': 'running'}),
+    ('zstack.cloud.zstack_vm_migration', 'uuid', {}),
+    ('zstack.cloud.zstack_vm_migration', 'host_uuid', {}),
+    ('zstack.cloud.zstack_cluster_os_update', 'cluster_uuid', {}),
+    ('zstack.cloud.zstack_cluster_os_update', 'host_uuid', {}),
+    ('zstack.cloud.zstack_host_info', 'uuids', {}),
+    ('zstack.cloud.zstack_host_info', 'zone_uuid', {}),
+    ('zstack.cloud.zstack_host_info', 'cluster_uuid', {}),
+    ('zstack.cloud.zstack_vm_instance_info', 'uuids', {}),
+    ('zstack.cloud.zstack_vm_instance_info', 'zone_uuid', {}),
+    ('zstack.cloud.zstack_vm_instance_info', 'cluster_uuid', {}),
+    ('zstack.cloud.zstack_vm_instance_info', 'host_uuid', {}),
+]
+
+
+@pytest.mark.parametrize('module, option, extra', UUID_OPTIONS, ids=['%s %s' % (m.split('.')[-1], o) for m, o, _e in UUID_OPTIONS])
+@pytest.mark.hardening('bad-input', 'UUID options with a line break')
+def test_every_uuid_option_refuses_a_line_break_before_any_call(hz, sim, ansible, module, option, extra):
+    """The issue's case: "<uuid>\\n" went out as %0A and an existing host came back NotFound."""
+    args = conn(sim, **extra)
+    short = module.split('.')[-1]
+    if short in ('zstack_host', 'zstack_vm_instance', 'zstack_vm_migration') and option != 'uuid':
+        args['uuid'] = hz.VM_RUNNING
+    if short == 'zstack_cluster_os_update' and option != 'cluster_uuid':
+        args['cluster_uuid'] = hz.demo('cluster-1a')
+    value = hz.HOST_MATCHED + '\n'
+    args[option] = [hz.VM_RUNNING, value] if option == 'uuids' else value
+    run = ansible.run(args, module=module)
+    shown = 'uuids[1]' if option == 'uuids' else option
+    assert_rejected_before_any_call(hz, run, shown, repr(value), 'white space')
+    assert run.result.get('changed') is False
+
+
+@pytest.mark.parametrize('label, template', WHITE_SPACE[:4], ids=[w[0] for w in WHITE_SPACE[:4]])
+@pytest.mark.hardening('bad-input', 'UUID options with a line break')
+def test_host_and_migration_refuse_other_white_space(hz, sim, ansible, label, template):
+    run = ansible.run(conn(sim, uuid=_spaced(hz.HOST_MATCHED, template, label), state='disabled'), module='zstack.cloud.zstack_host')
+    assert_rejected_before_any_call(hz, run, 'uuid', 'white space')
+    run = ansible.run(conn(sim, uuid=hz.VM_RUNNING, host_uuid=_spaced(hz.HOST_MATCHED, template, label)),
+                      module='zstack.cloud.zstack_vm_migration')
+    assert_rejected_before_any_call(hz, run, 'host_uuid', 'white space')
+
+
+# ---------------------------------------------------------------- wait_timeout
+WAITS = [
+    ('zstack.cloud.zstack_host', {'uuid': 'HOST', 'state': 'disabled'}),
+    ('zstack.cloud.zstack_vm_instance', {'uuid': 'VM', 'state': 'stopped'}),
+    ('zstack.cloud.zstack_vm_migration', {'uuid': 'VM'}),
+    ('zstack.cloud.zstack_cluster_os_update', {'cluster_uuid': 'CLUSTER'}),
+]
+
+
+@pytest.mark.parametrize('value', [0, -1, -3600])
+@pytest.mark.parametrize('module, extra', WAITS, ids=[m.split('.')[-1] for m, _e in WAITS])
+@pytest.mark.hardening('bad-input', 'wait_timeout zero or negative')
+def test_wait_timeout_must_be_positive_before_any_call(hz, sim, ansible, module, extra, value):
+    """zstack_host with wait_timeout 0 submitted the change, gave up at once and said changed: false."""
+    names = {'HOST': hz.HOST_MATCHED, 'VM': hz.VM_RUNNING, 'CLUSTER': hz.demo('cluster-1a')}
+    args = conn(sim, wait_timeout=value, **dict((k, names.get(v, v)) for k, v in extra.items()))
+    run = ansible.run(args, module=module)
+    assert_rejected_before_any_call(hz, run, 'wait_timeout', 'positive number of seconds', str(value))
+    assert run.result.get('changed') is False and run.delta('mutating_requests') == 0

@@ -340,12 +340,30 @@ def test_job_deadline_fails_with_job_id_and_remedy(hz, sim, client):
 
 # ---------------------------------------------------------------- 500 plain text
 @pytest.mark.hardening('fault', '500 plain text')
-def test_500_plain_text_fails_with_status_and_remedy(hz, sim, ansible):
-    sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path=VI, count=1)
+def test_500_plain_text_every_time_fails_with_status_attempts_and_remedy(hz, sim, ansible):
+    sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path=VI, count=50)
     run = ansible.run(conn(sim, uuids=[hz.VM_RUNNING]))
-    assert_failed_cleanly(hz, run, 'HTTP 500', 'NullPointerException')
-    assert run.requests_to(GET_VI) == 1
+    assert_failed_cleanly(hz, run, 'HTTP 500', 'NullPointerException', 'after 4 attempts')
+    assert run.requests_to(GET_VI) == 4  # a GET is safe to repeat: bounded retries, then one clear failure
     assert run.delta('logouts') == 1
+
+
+@pytest.mark.hardening('fault', '500 plain text')
+def test_one_500_on_a_get_is_retried(hz, sim, client):
+    sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path=VI, count=1)
+    result = VirtualizerInfoFetcher(client()).fetch([hz.VM_RUNNING])
+    assert result['verdicts'] == {hz.VM_RUNNING: 'Matched'}
+    assert sim.requests_to(GET_VI) == 2
+
+
+@pytest.mark.hardening('fault', '500 plain text')
+def test_500_on_an_action_is_not_repeated(hz, sim, client):
+    """A PUT is never repeated on a 500: the management node may have carried it out."""
+    sim.fault(status=500, body='java.lang.NullPointerException', method='PUT', path='/v1/hosts/', count=50)
+    with pytest.raises(ZStackHTTPError) as caught:
+        client().action('/hosts', hz.HOST_MATCHED, 'reconnectHost')
+    hz.assert_clear(str(caught.value), 'HTTP 500', 'PUT /v1/hosts/%s/actions' % hz.HOST_MATCHED)
+    assert sim.requests_to('PUT /v1/hosts/{uuid}/actions') == 1
 
 
 # ---------------------------------------------------------------- a management node without the API

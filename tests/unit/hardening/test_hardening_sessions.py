@@ -44,9 +44,9 @@ def test_one_session_opened_and_closed_on_success(hz, sim, ansible):
 @pytest.mark.hardening('session', 'logged out after a failure mid-run')
 def test_session_closed_when_the_run_fails_after_login(hz, sim, ansible):
     # an unknown UUID makes GetVirtualizerInfo fail with SYS.1007; the isolating QueryHost then fails for good
-    sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path='/v1/hosts', count=1)
+    sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path='/v1/hosts', count=50)
     run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED, hz.MISSING]))
-    assert run.failed and 'HTTP 500' in run.msg, run.describe()
+    assert run.failed and 'HTTP 500' in run.msg and 'after 4 attempts' in run.msg, run.describe()
     assert run.delta('logins') == 1
     assert_sessions_back(run)
     assert_read_only(run)

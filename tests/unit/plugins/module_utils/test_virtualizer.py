@@ -43,6 +43,10 @@ class FakeZStack:
         self.calls = []
         self.lock = threading.Lock()
 
+    @staticmethod
+    def mask(text):  # ZStackClient.mask: these fakes hold no secrets
+        return text
+
     def get(self, path, params=None):
         params = dict(params or [])
         with self.lock:
@@ -103,7 +107,7 @@ def test_every_uuid_comes_back_with_its_verdict(fleet):
         u(12): 'Unmatched', u(1): 'Matched', u(2): 'Unknown', u(3): 'NoRecord', u(4): 'Unmatched',
         u(11): 'Matched', u(13): 'NoRecord', u(99): 'NotFound'}
     assert result['not_found'] == [u(99)]
-    assert result['summary'] == {'total': 8, 'matched': 2, 'unmatched': 2, 'unknown': 1, 'no_record': 2, 'not_found': 1}
+    assert result['summary'] == {'total': 8, 'matched': 2, 'unmatched': 2, 'unknown': 1, 'no_record': 2, 'not_found': 1, 'error': 0}
     assert sorted(i['uuid'] for i in result['inventories']) == sorted([u(1), u(2), u(4), u(11), u(12)])
 
 
@@ -169,7 +173,7 @@ def test_too_long_request_is_split_until_it_fits(fleet):
 def test_empty_list_makes_no_call(fleet):
     result = VirtualizerInfoFetcher(fleet).fetch([])
     assert result == {'virtualizer_info': {}, 'verdicts': {}, 'inventories': [], 'not_found': [],
-                      'summary': {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0}}
+                      'summary': {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0, 'error': 0}}
     assert fleet.calls == []
 
 
@@ -182,7 +186,7 @@ VERDICTS = {u(12): 'Unmatched', u(1): 'Matched', u(2): 'Unknown', u(3): 'NoRecor
 def test_every_output_has_the_verdict_and_summary_of_every_uuid(fleet, output):
     result = VirtualizerInfoFetcher(fleet, batch_size=3, workers=2).fetch(ALL, output=output)
     assert result['verdicts'] == VERDICTS and list(result['verdicts']) == ALL
-    assert result['summary'] == {'total': 8, 'matched': 2, 'unmatched': 2, 'unknown': 1, 'no_record': 2, 'not_found': 1}
+    assert result['summary'] == {'total': 8, 'matched': 2, 'unmatched': 2, 'unknown': 1, 'no_record': 2, 'not_found': 1, 'error': 0}
     assert result['not_found'] == [u(99)]
     assert ('inventories' in result) == (output == 'full')
 
@@ -285,4 +289,4 @@ def test_verdict_keeps_empty_string_versions_unmatched():
 
 def test_summarize_counts():
     assert summarize([{'verdict': 'Matched'}, {'verdict': 'NotFound'}, {'verdict': 'NotFound'}]) == {
-        'total': 3, 'matched': 1, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 2}
+        'total': 3, 'matched': 1, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 2, 'error': 0}
