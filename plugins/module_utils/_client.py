@@ -28,6 +28,7 @@ import hmac
 import json
 import os
 import random
+import re
 import threading
 import time
 import uuid as uuidlib
@@ -292,9 +293,11 @@ def tls_error(exc):
     """A ZStackTLSError telling a port that speaks no TLS (https:// to a plain-HTTP port) from a certificate problem."""
     text = str(exc)
     if any(marker in text.lower() for marker in PLAIN_HTTP_MARKERS):
+        reason = re.search(r'\[SSL: [A-Z_]+\][^(\'"]*', text)
         return ZStackTLSError(
-            'TLS handshake failed: this port does not speak TLS (%s)' % _short(exc),
-            remedy='This port does not speak TLS: use http:// or the HTTPS port of the management node in api_url')
+            'TLS handshake failed: this port does not speak TLS (%s)' % (reason.group(0).strip() if reason else _short(exc)),
+            remedy=('This port does not speak TLS: use http:// or the HTTPS port. Set api_url to http://<host>:<this port>, '
+                    'or to https://<host>:<the HTTPS port> of the management node'))
     return ZStackTLSError('TLS certificate verification failed (%s)' % _short(exc))
 
 

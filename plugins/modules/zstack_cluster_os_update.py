@@ -61,10 +61,14 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait in all, for the submission and, with O(wait=true), for the long job to finish.
+    description:
+      - Seconds to wait in all, for the submission and, with O(wait=true), for the long job to finish.
+      - A positive number; V(0) or a negative value fails the module before any API call.
     type: int
     default: 7200
 notes:
+  - Once a change was submitted, a failure (the wait timed out, the job failed, the answer was lost) still reports
+    C(changed=true), and the message says that the resource may be in its old state, its new one or still changing.
   - When O(wait_timeout) passes, the long job keeps running on the management node; follow it with its UUID
     (RV(long_job.uuid)) in QueryLongJob.
 seealso:

@@ -57,10 +57,14 @@ options:
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait for each ZStack job (state change, reconnect) to finish.
+    description:
+      - Seconds to wait for each ZStack job (state change, reconnect) to finish.
+      - A positive number; V(0) or a negative value fails the module before any API call.
     type: int
     default: 3600
 notes:
+  - Once a change was submitted, a failure (the wait timed out, the job failed, the answer was lost) still reports
+    C(changed=true), and the message says that the resource may be in its old state, its new one or still changing.
   - A job that does not finish within O(wait_timeout) fails the module, but may still run on the management node.
   - When the reconnect fails after the state change succeeded, the failure message names the job of the state change.
 seealso:

@@ -57,10 +57,14 @@ options:
       - It is not used when the VM is already running; move a running VM with M(zstack.cloud.zstack_vm_migration).
     type: str
   wait_timeout:
-    description: Seconds to wait for the ZStack job to finish.
+    description:
+      - Seconds to wait for the ZStack job to finish.
+      - A positive number; V(0) or a negative value fails the module before any API call.
     type: int
     default: 3600
 notes:
+  - Once a change was submitted, a failure (the wait timed out, the job failed, the answer was lost) still reports
+    C(changed=true), and the message says that the resource may be in its old state, its new one or still changing.
   - A job that does not finish within O(wait_timeout) fails the module, but may still run on the management node.
 seealso:
   - module: zstack.cloud.zstack_vm_instance_info

@@ -56,10 +56,14 @@ options:
       - Needs GetVirtualizerInfo, that is ZStack Cloud with the premium C(mevoco) module.
     type: str
   wait_timeout:
-    description: Seconds to wait for the migration job to finish.
+    description:
+      - Seconds to wait for the migration job to finish.
+      - A positive number; V(0) or a negative value fails the module before any API call.
     type: int
     default: 3600
 notes:
+  - Once a change was submitted, a failure (the wait timed out, the job failed, the answer was lost) still reports
+    C(changed=true), and the message says that the resource may be in its old state, its new one or still changing.
   - ZStack's candidate list already leaves out hosts whose libvirt or upstream qemu version differs from the source
     host's, so during a rolling upgrade that changes those versions a VM may have no candidate at all.
 seealso:

@@ -4,11 +4,12 @@ Usage:
     results.py junit DIR...             pytest JUnit XML files under DIR
     results.py sanity LOG RC            ansible-test sanity output and exit status
     results.py integration LOG DATADIR RC  ansible-test integration output + data JSON
+    results.py hardening FILE           the hardening suite's figures (tests/output/hardening-figures.json)
 
 When ansible-test failed without its own "N ... failed" summary (a test
 crashed), the test that was running counts as one failure.
 
-Prints one line: "PASSED FAILED SKIPPED".
+Prints one line: "PASSED FAILED SKIPPED" (hardening: the figures table and a one-line verdict).
 """
 
 import glob
@@ -69,8 +70,28 @@ def integration(log, datadir, rc):
     return passed, 1 if rc else 0, 0
 
 
+def hardening(path):
+    """The figures the hardening suite wrote (tests/unit/hardening/conftest.py), as lines to print."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return ['hardening figures: none written (%s); did tests/unit/hardening run?' % path]
+    fig = data.get('figures') or {}
+    cases = fig.get('cases') or {}
+    verdict = ('hardening: %s cases tried, %s clear errors, %s survived; %s wrong successes, %s crashes, '
+               '%s sessions left open, %s UUIDs lost of %s, %s secret leaks' % (
+                   cases.get('tried', '?'), cases.get('clear_error', '?'), cases.get('survived', '?'),
+                   fig.get('wrong_successes', '?'), fig.get('crashes', '?'), fig.get('sessions_left_open', '?'),
+                   fig.get('uuids_lost', '?'), fig.get('uuids_in', '?'), fig.get('secret_leaks_found', '?')))
+    return list(data.get('table') or []) + [verdict]
+
+
 def main(argv):
     kind, args = argv[1], argv[2:]
+    if kind == 'hardening':
+        print('\n'.join(hardening(args[0])))
+        return
     if kind == 'junit':
         counts = junit(args)
     elif kind == 'sanity':

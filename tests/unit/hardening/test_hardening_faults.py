@@ -11,6 +11,7 @@ ZStackClient / VirtualizerInfoFetcher against the same simulator, with tiny back
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -147,7 +148,7 @@ def test_proxy_error_is_retried_then_succeeds(hz, sim, client, status):
 def test_502_every_time_fails_with_status_and_remedy(hz, sim, ansible):
     sim.fault(status=502, body='502 Bad Gateway (nginx)', method='GET', path=VI, count=10)
     run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]))
-    assert_failed_cleanly(hz, run, 'HTTP 502', 'nginx')
+    assert_failed_cleanly(hz, run, 'HTTP 502', 'nginx', 'after 4 attempts')
     assert run.requests_to(GET_VI) == 4
     assert run.result['error']['status'] == 502
 
@@ -157,7 +158,7 @@ def test_504_every_time_fails_with_status_and_remedy(hz, sim, client):
     sim.fault(status=504, body='504 Gateway Time-out (nginx)', method='GET', path=VI, count=10)
     with pytest.raises(ZStackHTTPError) as caught:
         VirtualizerInfoFetcher(client()).fetch([hz.HOST_MATCHED])
-    hz.assert_clear(str(caught.value), 'HTTP 504', 'Gateway Time-out', 'timeout')
+    hz.assert_clear(str(caught.value), 'HTTP 504', 'Gateway Time-out', 'timeout', 'after 4 attempts')
     assert sim.requests_to(GET_VI) == 4
 
 
@@ -397,3 +398,106 @@ def test_session_expiry_under_parallel_batches_relogins_once(hz, sim, client):
     api.close()
     counters = sim.counters()
     assert counters['logins'] == 2 and counters['active_sessions'] == 0
+
+
+# ---------------------------------------------------------------- async jobs: a passing 500, a wait that fails
+@pytest.mark.hardening('fault', '500 on a job poll')
+def test_one_500_on_a_job_poll_is_retried(hz, sim, ansible):
+    sim.jobs(2)
+    sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path='/v1/api-jobs/', count=1)
+    run = ansible.run(conn(sim, uuid=hz.HOST_MATCHED, state='disabled'), module='zstack.cloud.zstack_host')
+    assert not run.failed, run.describe()
+    assert run.result['changed'] is True and run.result['host']['state'] == 'Disabled'
+    assert run.delta('mutating_requests') == 1  # the action once; only the poll was repeated
+    assert run.requests_to('GET /v1/api-jobs/{uuid}') >= 3
+
+
+@pytest.mark.hardening('fault', 'async job never finishes (deadline)')
+def test_a_wait_that_fails_after_the_change_was_submitted_reports_changed(hz, sim, ansible):
+    """The change went in: changed is true although the module failed, and the message says what state it may be in."""
+    sim.jobs(10 ** 6)
+    run = ansible.run(conn(sim, uuid=hz.HOST_MATCHED, state='disabled', wait_timeout=1), module='zstack.cloud.zstack_host')
+    assert run.failed, run.describe()
+    hz.assert_clear(run.msg, 'did not finish within 1s', 'changeHostState was submitted for %s' % hz.HOST_MATCHED,
+                    'old state, its new one or still changing')
+    assert run.result['changed'] is True, run.describe()
+    assert run.delta('mutating_requests') == 1 and run.delta('active_sessions') <= 0
+
+
+@pytest.mark.hardening('fault', 'async job fails')
+def test_a_failed_job_after_a_done_one_reports_changed(hz, sim, ansible):
+    """The state change ran, then the reconnect job failed: changed is true, and both are named."""
+    sim.control('POST', 'faults', {'job_error': {'code': 'HOST.1002', 'details': 'unable to connect to kvm-1'},
+                                   'action': 'reconnectHost', 'count': 1})
+    run = ansible.run(conn(sim, uuid=hz.HOST_MATCHED, state='disabled', reconnect=True), module='zstack.cloud.zstack_host')
+    assert run.failed, run.describe()
+    hz.assert_clear(run.msg, 'HOST.1002', 'changeHostState already done in job', 'reconnectHost was submitted')
+    assert run.result['changed'] is True, run.describe()
+
+
+@pytest.mark.hardening('fault', 'connection reset mid-response')
+def test_a_lost_action_answer_through_the_module_reports_changed(hz, sim, ansible):
+    sim.proxy.add_rule('cut', method='PUT', path='/v1/hosts/', count=1)
+    run = ansible.run(conn(sim, uuid=hz.HOST_MATCHED, state='disabled'), module='zstack.cloud.zstack_host')
+    assert run.failed, run.describe()
+    hz.assert_clear(run.msg, 'PUT /v1/hosts/%s/actions' % hz.HOST_MATCHED, 'may have', 'state')
+    assert run.result['changed'] is True, run.describe()
+    assert sim.counters()['actions'].get('changeHostState') == 1
+
+
+# ---------------------------------------------------------------- on_batch_error=report: every UUID comes back
+FLEET_UUIDS = ('kvm-1', 'kvm-2', 'kvm-3', 'vm-1', 'vm-3')
+
+
+@pytest.mark.hardening('fault', 'a batch keeps failing (on_batch_error)')
+def test_report_gives_the_failing_batch_verdict_error_and_the_rest_as_read(hz, sim, client):
+    uuids = [hz.demo(name) for name in FLEET_UUIDS]
+    sim.fault(status=504, body='504 Gateway Time-out (nginx)', method='GET', path=VI, count=4)  # the first batch, 4 tries
+    fetcher = VirtualizerInfoFetcher(client(), batch_size=2, workers=1)
+    result = fetcher.fetch(uuids, on_batch_error='report')
+    hz.assert_every_uuid_back(uuids, result)
+    assert [result['verdicts'][u] for u in uuids] == ['Error', 'Error', 'Unmatched', 'Matched', 'NoRecord']
+    entry = result['virtualizer_info'][uuids[0]]
+    hz.assert_clear(entry['reason'], 'not read', 'batch of 2 UUIDs', GET_VI, 'HTTP 504', 'after 4 attempts')
+    assert entry['match_state'] is None and entry['resource_type'] is None
+    assert result['summary']['error'] == 2 and result['summary']['total'] == 5
+    assert fetcher.batch_errors and fetcher.batch_errors[0][0] == uuids[:2]
+
+
+@pytest.mark.hardening('fault', 'a batch keeps failing (on_batch_error)')
+def test_report_through_the_module_warns_and_fail_is_the_default(hz, sim, ansible):
+    uuids = [hz.demo(name) for name in FLEET_UUIDS]
+    sim.fault(status=502, body='502 Bad Gateway', method='GET', path=VI, count=4)
+    run = ansible.run(conn(sim, uuids=uuids, batch_size=2, workers=1, output='verdicts', on_batch_error='report'))
+    assert not run.failed, run.describe()
+    assert run.result['summary']['error'] == 2 and run.result['verdicts'][uuids[0]] == 'Error'
+    assert run.result['virtualizer_info'][uuids[1]]['verdict'] == 'Error'  # output=verdicts details what is not Matched
+    warnings = json.dumps(run.result.get('warnings'))
+    assert '2 of 5 UUIDs have the verdict Error' in warnings and 'never count Error as compliant' in warnings
+    sim.fault(status=502, body='502 Bad Gateway', method='GET', path=VI, count=4)
+    run = ansible.run(conn(sim, uuids=uuids, batch_size=2, workers=1))
+    assert_failed_cleanly(hz, run, 'HTTP 502', 'after 4 attempts')
+
+
+@pytest.mark.hardening('fault', 'a batch keeps failing (on_batch_error)')
+def test_report_marks_uuids_whose_no_record_query_keeps_failing(hz, sim, client):
+    uuids = [hz.HOST_MATCHED, hz.VM_STOPPED]
+    sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path='/v1/hosts', count=4)
+    result = VirtualizerInfoFetcher(client()).fetch(uuids, on_batch_error='report')
+    hz.assert_every_uuid_back(uuids, result)
+    assert result['verdicts'] == {hz.HOST_MATCHED: 'Matched', hz.VM_STOPPED: 'Error'}
+    hz.assert_clear(result['virtualizer_info'][hz.VM_STOPPED]['reason'], 'not explained', 'GET /v1/hosts', 'HTTP 500')
+
+
+@pytest.mark.hardening('fault', 'a batch keeps failing (on_batch_error)')
+def test_report_still_fails_whole_on_errors_of_the_whole_run(hz, sim, client):
+    """Credentials, permissions, an unreachable node: every batch would fail alike, so the run fails."""
+    api = client(url='http://127.0.0.1:%d' % hz.closed_port())
+    with pytest.raises(ZStackTransportError) as caught:
+        VirtualizerInfoFetcher(api, batch_size=1).fetch([hz.HOST_MATCHED, hz.VM_RUNNING], on_batch_error='report')
+    hz.assert_clear(str(caught.value), 'Connection refused', 'api_url')
+    assert api.request_count == 4  # one batch's retries, not every batch's
+    sim.expire_sessions()
+    api = client(credentials=Credentials(session_uuid='ab' * 16))
+    with pytest.raises(ZStackSessionError):
+        VirtualizerInfoFetcher(api, batch_size=1).fetch([hz.HOST_MATCHED, hz.VM_RUNNING], on_batch_error='report')

@@ -74,3 +74,23 @@ def test_validate_certs_false_works_and_warns(hz, tls_sim, tls_ansible, tls):
     assert 'ca_path' in warning[:400], run.describe()
     assert run.delta('active_sessions') == 0
     assert run.leaks == []
+
+
+@pytest.mark.hardening('tls', 'https:// to a plain-HTTP port')
+def test_https_to_a_plain_http_port_says_so_not_certificate(hz, sim, client):
+    """The port speaks plain HTTP: the remedy is the scheme or the port, not validate_certs or ca_path."""
+    api = client(url=sim.direct_url.replace('http://', 'https://'))
+    with pytest.raises(ZStackTLSError) as caught:
+        VirtualizerInfoFetcher(api).fetch([hz.HOST_MATCHED])
+    message = str(caught.value)
+    hz.assert_clear(message, 'PUT /v1/accounts/login', 'does not speak TLS', 'use http:// or the HTTPS port')
+    assert 'certificate' not in message and 'validate_certs' not in message, message
+    assert api.request_count == 1  # not retried: it will not change
+
+
+@pytest.mark.hardening('tls', 'https:// to a plain-HTTP port')
+def test_https_to_a_plain_http_port_through_the_module(hz, sim, ansible):
+    run = ansible.run(conn(sim, api_url=sim.direct_url.replace('http://', 'https://'), uuids=[hz.HOST_MATCHED]))
+    assert run.failed, run.describe()
+    hz.assert_clear(run.msg, 'does not speak TLS', 'use http:// or the HTTPS port')
+    assert 'validate_certs' not in run.msg and run.delta('total_requests') == 0

@@ -613,3 +613,23 @@ def test_simulator_wrong_password(tmp_path, simulator):
     with pytest.raises(AnsibleParserError, match='ID.1000') as info:
         sim_run(tmp_path, simulator, password='wrong-' + PASSWORD)
     assert PASSWORD not in str(info.value)
+
+
+@pytest.mark.parametrize('value', [L1 + '\n', L1 + '\r\n', '\t' + L1, L1[:8] + ' ' + L1[8:]])
+def test_vm_l3_network_uuids_with_white_space_is_a_parser_error_before_any_call(tmp_path, value):
+    """A UUID with a trailing line break never matched a NIC and fell back to another address, silently."""
+    client = FakeClient()
+    with pytest.raises(AnsibleParserError, match=r'vm_l3_network_uuids\[1\].*white space') as info:
+        run(tmp_path, client, use_cache=False, vm_l3_network_uuids=[L2, value])
+    assert 'lower-case hexadecimal' in str(info.value)
+    assert client.queries == [] and client.info_calls == []
+
+
+def test_a_failed_logout_is_a_warning(tmp_path, monkeypatch):
+    client = FakeClient()
+    client.warnings = ['logging out of the session this run opened failed (DELETE /v1/accounts/sessions/<session> HTTP 500)']
+    client.secrets = []
+    shown = []
+    monkeypatch.setattr('ansible.utils.display.Display.warning', lambda self, msg, *a, **k: shown.append(msg))
+    run(tmp_path, client, use_cache=False)
+    assert any('logging out' in text and 'HTTP 500' in text for text in shown), shown
