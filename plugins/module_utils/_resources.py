@@ -174,7 +174,7 @@ def get_inventory(client, path, uuid, kind, option='uuid'):
                                   remedy='Check the UUID (and that the account may see the %s)' % kind)
     if inventories[0]['uuid'] != uuid:
         raise bad_answer('asked for %s %s, the answer is about another UUID' % (kind, uuid), 'GET',
-                                '/v1%s/%s' % (path, uuid), inventories[0], mask=client.mask)
+                         '/v1%s/%s' % (path, uuid), inventories[0], mask=client.mask)
     return inventories[0]
 
 

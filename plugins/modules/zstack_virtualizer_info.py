@@ -90,7 +90,7 @@ options:
         verdict V(Error), with RV(virtualizer_info.reason) saying that they were not read and why; the other UUIDs
         come back as read. RV(summary.error) counts them and the module warns. Treat V(Error) as "not known", never
         as compliant.
-      - Errors that concern the whole run fail the module whatever is chosen, since every batch would fail alike:
+      - Errors that concern the whole run fail the module whatever is chosen, since every batch would fail alike -
         bad options, credentials, sessions or permissions (C(ID.*) codes), TLS problems, a management node that
         cannot be reached at all, or one without GetVirtualizerInfo.
       - A UUID that ZStack holds no record for is asked about again with QueryHost / QueryVmInstance; when that
@@ -183,7 +183,7 @@ virtualizer_info:
   description:
     - One entry per requested UUID (after de-duplication), keyed by UUID, in input order.
     - Every UUID that went in is here, as a verdict, a missing record with its reason, or not found (or, with
-      O(on_batch_error=report), not read because its batch kept failing: verdict V(Error)).
+      O(on_batch_error=report), not read because its batch kept failing, verdict V(Error)).
     - With O(output=verdicts), only the UUIDs whose verdict is not V(Matched) are here; RV(verdicts) has them all.
   returned: always
   type: dict
@@ -242,8 +242,8 @@ virtualizer_info:
       description:
         - RV(virtualizer_info.match_state) extended with V(NoRecord) (an existing host or VM ZStack holds no version record for)
           and V(NotFound) (no host or VM has this UUID), so that every entry has one.
-        - V(Error) only with O(on_batch_error=report) - the UUID was not read, because its batch kept failing after its
-          retries; RV(virtualizer_info.reason) gives the error. Its state is not known - never count it as compliant.
+        - V(Error) only with O(on_batch_error=report), when the UUID was not read, because its batch kept failing after its
+          retries; RV(virtualizer_info.reason) gives the error. Its state is not known, so never count it as compliant.
       returned: always
       type: str
       choices: [Matched, Unmatched, Unknown, NoRecord, NotFound, Error]
