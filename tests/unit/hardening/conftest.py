@@ -481,7 +481,16 @@ class Helpers:
     MISSING = MISSING
     FLEET = FLEET
     REMEDY_PATTERN = REMEDY_PATTERN
+    VI = '/v1/vm-instances/virtualizer-info'
+    GET_VI = 'GET /v1/vm-instances/virtualizer-info'
     demo = staticmethod(demo)
+
+    @staticmethod
+    def conn(sim, **extra):
+        """Module arguments: the connection to ``sim`` with the admin password (from the vars file), plus ``extra``."""
+        args = {'api_url': sim.url, 'account_name': 'admin', 'password': '{{ hz_password }}'}
+        args.update(extra)
+        return args
     closed_port = staticmethod(closed_port)
     Sim = Sim
 

@@ -17,16 +17,6 @@ from zstack_simulator.fleet import fixed_uuid
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackBadAnswerError
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import VirtualizerInfoFetcher
 
-VI = '/v1/vm-instances/virtualizer-info'
-GET_VI = 'GET /v1/vm-instances/virtualizer-info'
-
-
-def conn(sim, **extra):
-    args = {'api_url': sim.url, 'account_name': 'admin', 'password': '{{ hz_password }}'}
-    args.update(extra)
-    return args
-
-
 HOST = fixed_uuid('demo', 'kvm-3')  # the demo fleet's Unmatched host: a wrong "no record" would hide it
 OTHER = fixed_uuid('demo', 'kvm-2')
 #: (label, the body of a 200 answer to GetVirtualizerInfo, what the message must name)
@@ -50,13 +40,13 @@ BAD_BODIES = [
 @pytest.mark.parametrize('body, needle', [case[1:] for case in BAD_BODIES], ids=[case[0] for case in BAD_BODIES])
 @pytest.mark.hardening('fault', 'malformed 200 from GetVirtualizerInfo')
 def test_a_malformed_answer_is_a_bad_answer_not_no_record(hz, sim, client, body, needle):
-    sim.fault(status=200, body=body, content_type='application/json', method='GET', path=VI, count=1)
+    sim.fault(status=200, body=body, content_type='application/json', method='GET', path=hz.VI, count=1)
     api = client()
     uuids = [hz.HOST_UNMATCHED, hz.VM_RUNNING]
     with pytest.raises(ZStackBadAnswerError) as caught:
         VirtualizerInfoFetcher(api).fetch(uuids)
-    hz.assert_clear(str(caught.value), GET_VI, 'HTTP 200', 'a bad answer', needle, 'api_url')
-    assert sim.requests_to(GET_VI) == 1  # a 200 is not retried: it is wrong, not transient
+    hz.assert_clear(str(caught.value), hz.GET_VI, 'HTTP 200', 'a bad answer', needle, 'api_url')
+    assert sim.requests_to(hz.GET_VI) == 1  # a 200 is not retried: it is wrong, not transient
     api.close()
     assert sim.counters()['active_sessions'] == 0
 
@@ -64,10 +54,10 @@ def test_a_malformed_answer_is_a_bad_answer_not_no_record(hz, sim, client, body,
 @pytest.mark.hardening('fault', 'malformed 200 from GetVirtualizerInfo')
 def test_a_malformed_answer_fails_the_module(hz, sim, ansible):
     """The issue's case: an empty body made every UUID "no record" and the role called Unmatched hosts compliant."""
-    sim.fault(status=200, body='{"inventories": null}', content_type='application/json', method='GET', path=VI, count=5)
-    run = ansible.run(conn(sim, uuids=[hz.HOST_UNMATCHED, hz.VM_RUNNING, hz.VM_STOPPED]))
+    sim.fault(status=200, body='{"inventories": null}', content_type='application/json', method='GET', path=hz.VI, count=5)
+    run = ansible.run(hz.conn(sim, uuids=[hz.HOST_UNMATCHED, hz.VM_RUNNING, hz.VM_STOPPED]))
     assert run.failed and run.status == 'FAILED!', run.describe()
-    hz.assert_clear(run.msg, GET_VI, 'HTTP 200', '"inventories" is null', 'api_url')
+    hz.assert_clear(run.msg, hz.GET_VI, 'HTTP 200', '"inventories" is null', 'api_url')
     assert run.result['error']['type'] == 'ZStackBadAnswerError'
     assert 'virtualizer_info' not in run.result and 'Traceback' not in run.output
     assert run.delta('active_sessions') <= 0 and run.delta('logins') == run.delta('logouts')
@@ -76,7 +66,7 @@ def test_a_malformed_answer_fails_the_module(hz, sim, ansible):
 @pytest.mark.hardening('fault', 'malformed 200 from GetVirtualizerInfo')
 def test_an_answer_echoing_a_secret_shows_it_masked(hz, sim, client):
     sim.fault(status=200, body=json.dumps({'inventories': 'login with %s' % hz.PASSWORD}), content_type='application/json',
-              method='GET', path=VI, count=1)
+              method='GET', path=hz.VI, count=1)
     with pytest.raises(ZStackBadAnswerError) as caught:
         VirtualizerInfoFetcher(client()).fetch([hz.HOST_MATCHED])
     message = str(caught.value)
@@ -100,7 +90,7 @@ def test_a_malformed_query_answer_is_a_bad_answer(hz, sim, client, body, needle)
 @pytest.mark.hardening('fault', 'malformed 200 from a query')
 def test_a_malformed_read_of_one_host_is_not_reported_as_not_found(hz, sim, ansible):
     sim.fault(status=200, body='{}', content_type='application/json', method='GET', path='/v1/hosts/', count=5)
-    run = ansible.run(conn(sim, uuid=hz.HOST_MATCHED, state='disabled'), module='zstack.cloud.zstack_host')
+    run = ansible.run(hz.conn(sim, uuid=hz.HOST_MATCHED, state='disabled'), module='zstack.cloud.zstack_host')
     assert run.failed, run.describe()
     hz.assert_clear(run.msg, 'GET /v1/hosts/%s' % hz.HOST_MATCHED, 'HTTP 200', 'a bad answer')
     assert 'no host with UUID' not in run.msg
@@ -111,7 +101,7 @@ def test_a_malformed_read_of_one_host_is_not_reported_as_not_found(hz, sim, ansi
 def test_a_job_result_without_inventory_fails_and_reports_the_change(hz, sim, ansible):
     """The job ran (its answer came): changed is true, and the message says what state the host may be in."""
     sim.fault(status=200, body='{"success": true}', content_type='application/json', method='GET', path='/v1/api-jobs/', count=5)
-    run = ansible.run(conn(sim, uuid=hz.HOST_MATCHED, state='disabled'), module='zstack.cloud.zstack_host')
+    run = ansible.run(hz.conn(sim, uuid=hz.HOST_MATCHED, state='disabled'), module='zstack.cloud.zstack_host')
     assert run.failed, run.describe()
     hz.assert_clear(run.msg, 'PUT /v1/hosts/%s/actions' % hz.HOST_MATCHED, 'a bad answer', '"inventory"',
                     'changeHostState was submitted', 'check its state')
@@ -131,7 +121,7 @@ def test_a_malformed_login_answer_is_a_bad_answer(hz, sim, client, body, needle)
         VirtualizerInfoFetcher(client()).fetch([hz.HOST_MATCHED])
     hz.assert_clear(str(caught.value), 'PUT /v1/accounts/login', 'HTTP 200', needle)
     assert '1f3e6c2b9d8a4b7c8e5f6a7b8c9d0e1f' not in str(caught.value) or '"inventory" is a string' in needle
-    assert sim.requests_to(GET_VI) == 0
+    assert sim.requests_to(hz.GET_VI) == 0
 
 
 @pytest.mark.hardening('fault', 'malformed 202 from an async action')
@@ -158,18 +148,18 @@ def test_a_redirect_names_its_location_and_the_likely_cause(hz, sim, client, sta
 
 @pytest.mark.hardening('fault', 'redirect (portal or proxy)')
 def test_a_redirect_through_the_module(hz, sim, ansible):
-    sim.fault(status=302, body='', headers={'Location': '/portal/'}, method='GET', path=VI, count=5)
-    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]))
+    sim.fault(status=302, body='', headers={'Location': '/portal/'}, method='GET', path=hz.VI, count=5)
+    run = ansible.run(hz.conn(sim, uuids=[hz.HOST_MATCHED]))
     assert run.failed, run.describe()
-    hz.assert_clear(run.msg, GET_VI, 'HTTP 302', 'a redirect to /portal/', 'portal or a proxy')
-    assert run.requests_to(GET_VI) == 1 and run.delta('active_sessions') <= 0
+    hz.assert_clear(run.msg, hz.GET_VI, 'HTTP 302', 'a redirect to /portal/', 'portal or a proxy')
+    assert run.requests_to(hz.GET_VI) == 1 and run.delta('active_sessions') <= 0
 
 
 # ---------------------------------------------------------------- failed logout
 @pytest.mark.hardening('fault', 'logout fails')
 def test_a_failed_logout_warns(hz, sim, ansible):
     sim.fault(status=500, body='java.lang.NullPointerException', method='DELETE', path='/v1/accounts/sessions/', count=5)
-    run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED]))
+    run = ansible.run(hz.conn(sim, uuids=[hz.HOST_MATCHED]))
     assert not run.failed, run.describe()  # the real result is not hidden
     warnings = json.dumps(run.result.get('warnings'))  # strings, or dicts with ansible-core 2.19+
     assert 'logging out' in warnings and 'HTTP 500' in warnings and 'expires' in warnings, run.describe()
