@@ -49,8 +49,8 @@ def module_playbook(name, module, args):
     task_args = dict(args, api_url='{{ ha_url }}', account_name='admin', password='{{ ha_password }}')
     play = [{'name': name, 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
         {'name': 'Call %s' % module, module: task_args, 'register': 'ha_result', 'ignore_errors': True},
-        {'name': 'Keep the result', 'ansible.builtin.copy': {'content': '{{ ha_result | to_json }}', 'dest': '{{ ha_out }}',
-                                                              'mode': '0600'}}]}]
+        {'name': 'Keep the result',
+         'ansible.builtin.copy': {'content': '{{ ha_result | to_json }}', 'dest': '{{ ha_out }}', 'mode': '0600'}}]}]
     with open(path, 'w', encoding='utf-8') as fobj:
         json.dump(play, fobj)  # JSON is YAML
     return path
