@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import ENV_VARS
+from ansible_collections.zstack.cloud.plugins.module_utils._connection import ENV_VARS
 
 _MODULE_ONLY_NOTE = 'module_defaults'
 _ENV_SENTENCE = 'If not set, the value of the E('
@@ -17,7 +17,7 @@ def _inventory_documentation(module_documentation):
 
     Plugins take environment fallbacks from ``env:`` entries, which ansible-doc renders
     itself, so the module's "If not set, the value of E(...) is used" sentences are
-    replaced by ``env:`` entries built from ``_module.ENV_VARS``: one option list and
+    replaced by ``env:`` entries built from ``_connection.ENV_VARS``: one option list and
     one set of environment variable names for modules and plugins alike.
     """
     import yaml  # a dependency of ansible-core, imported only when the docs are read
@@ -32,7 +32,7 @@ def _inventory_documentation(module_documentation):
 
 
 class ModuleDocFragment:
-    """The connection options shared by every zstack.cloud module (argspec: module_utils/_module.py)."""
+    """The connection options shared by every zstack.cloud module (argspec: module_utils/_connection.py)."""
 
     DOCUMENTATION = r'''
 options:
@@ -41,8 +41,8 @@ options:
       - URL of the ZStack management node, scheme, host and port, for example V(http://zstack.example.com:8080).
       - The collection adds the C(/zstack/v1) API path itself; a trailing C(/zstack) is accepted.
       - If not set, the value of the E(ZSTACK_API_URL) environment variable is used.
+      - Required, as the option or as E(ZSTACK_API_URL); without either, the task or the inventory fails with an error naming both.
     type: str
-    required: true
   account_name:
     description:
       - Account to log in with (LogInByAccount), together with O(password).

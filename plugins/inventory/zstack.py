@@ -206,13 +206,9 @@ from ansible.inventory.group import to_safe_group_name
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.zstack.cloud.plugins.module_utils._client import scrub
+from ansible_collections.zstack.cloud.plugins.module_utils._connection import ENV_VARS, client_from_params, secrets_of
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
-from ansible_collections.zstack.cloud.plugins.module_utils._module import (
-    ENV_VARS,
-    client_from_params,
-    scrub,
-    secrets_of,
-)
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import (
     HOST_TYPE,
     MATCHED,

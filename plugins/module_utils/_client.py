@@ -7,7 +7,7 @@
 Private to this collection: not a public API, may change without notice.
 
 The client knows HTTP and ZStack, not Ansible: it is built from plain values,
-so modules (through ``_module.py``), the inventory plugin, unit tests and
+so modules and the inventory plugin (through ``_connection.py``), unit tests and
 benchmarks all use it the same way.  Layers, one concern each::
 
     call()/get()/action()   a ZStack API call: envelope, async job, re-login on ID.1001
@@ -78,6 +78,15 @@ PLAIN_HTTP_MARKERS = ('wrong_version_number', 'wrong version number', 'unknown_p
 RETRY_CODES = frozenset(['SYS.1001'])
 METHODS_WITHOUT_BODY = frozenset(['GET', 'DELETE'])
 JOB_FINAL_STATUSES = frozenset([200, 503])
+#: inventories a query page asks for (ZStack's own default limit)
+DEFAULT_PAGE_SIZE = 1000
+
+
+def check_page_size(page_size, option='page_size'):
+    """A query page size: a positive integer."""
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        raise ZStackConfigError('%s must be a positive integer, got %r' % (option, page_size),
+                                remedy='The default %d is what ZStack itself uses' % DEFAULT_PAGE_SIZE)
 
 
 def hash_password(password):
@@ -464,12 +473,17 @@ class ZStackClient:
         """:func:`bad_answer` with this client's secrets masked."""
         return bad_answer(problem, method, path, value, status=status, mask=self.mask)
 
-    def query_all(self, resource_path, conditions=None, fields=None, page_size=1000):
-        """Every inventory matching the conditions, paging with limit/start."""
+    def query_all(self, resource_path, conditions=None, fields=None, page_size=DEFAULT_PAGE_SIZE, sort='uuid'):
+        """Every inventory matching the conditions, paging with limit/start in the stable ``sort`` order.
+
+        The collection's one paging routine. Sort by a field every inventory has (``uuid``;
+        ``name`` for those without one, such as global configurations), or a page may repeat or skip some.
+        """
+        check_page_size(page_size)
         results = []
         start = 0
         while True:
-            body = self.query(resource_path, conditions, limit=page_size, start=start, fields=fields, sort='uuid')
+            body = self.query(resource_path, conditions, limit=page_size, start=start, fields=fields, sort=sort)
             page = inventories_of(body, 'GET', API_PREFIX + resource_path, mask=self.mask)
             results.extend(page)
             if len(page) < page_size:

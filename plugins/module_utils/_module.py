@@ -7,8 +7,9 @@
 Private to this collection: not a public API, may change without notice.
 
 - :func:`connection_argument_spec` is the argument spec of the options that the
-  ``zstack.cloud.zstack`` doc fragment documents (one place for both);
-- :func:`client_from_params` builds a :class:`ZStackClient` from those values;
+  ``zstack.cloud.zstack`` doc fragment documents, with their environment fallbacks
+  (the options, their variables and ``client_from_params`` are in the Ansible-free
+  ``_connection.py``, which the inventory plugin and the doc fragment use too);
 - :func:`run_module` runs a module body with the client and reports any
   ZStackError once, through ``fail_json``, with every secret scrubbed.
 """
@@ -21,83 +22,19 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.zstack.cloud.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    Credentials,
-    RetryPolicy,
-    ZStackClient,
-    scrub,
+from ansible_collections.zstack.cloud.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, scrub
+from ansible_collections.zstack.cloud.plugins.module_utils._connection import (
+    ARGUMENT_SPEC,
+    ENV_VARS,
+    client_from_params,
+    secrets_of,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
 
-#: option name -> environment variable (documented in the zstack.cloud.zstack doc fragment)
-ENV_VARS = {
-    'api_url': 'ZSTACK_API_URL',
-    'account_name': 'ZSTACK_ACCOUNT_NAME',
-    'user_name': 'ZSTACK_USER_NAME',
-    'password': 'ZSTACK_PASSWORD',
-    'session_uuid': 'ZSTACK_SESSION_UUID',
-    'access_key_id': 'ZSTACK_ACCESS_KEY_ID',
-    'access_key_secret': 'ZSTACK_ACCESS_KEY_SECRET',
-    'validate_certs': 'ZSTACK_VALIDATE_CERTS',
-    'ca_path': 'ZSTACK_CA_PATH',
-    'timeout': 'ZSTACK_TIMEOUT',
-}
-
-SECRET_OPTIONS = ('password', 'session_uuid', 'access_key_secret')
-
 
 def connection_argument_spec():
-    """The shared connection options, each with its environment fallback."""
-    spec = {
-        'api_url': {'type': 'str', 'required': True},
-        'account_name': {'type': 'str'},
-        'user_name': {'type': 'str'},
-        'password': {'type': 'str', 'no_log': True},
-        'session_uuid': {'type': 'str', 'no_log': True},
-        'access_key_id': {'type': 'str'},
-        'access_key_secret': {'type': 'str', 'no_log': True},
-        'validate_certs': {'type': 'bool', 'default': True},
-        'ca_path': {'type': 'path'},
-        'timeout': {'type': 'int', 'default': 30},
-    }
-    for name, env in ENV_VARS.items():
-        spec[name]['fallback'] = (env_fallback, [env])
-    return spec
-
-
-def client_from_params(params, **kwargs):
-    """A ZStackClient from a dict of the connection options (module params or plugin options)."""
-    credentials = Credentials(
-        account_name=params.get('account_name'),
-        user_name=params.get('user_name'),
-        password=params.get('password'),
-        session_uuid=params.get('session_uuid'),
-        access_key_id=params.get('access_key_id'),
-        access_key_secret=params.get('access_key_secret'),
-    )
-    timeout = params.get('timeout')
-    if timeout is None:
-        timeout = 30
-    return ZStackClient(
-        params.get('api_url'),
-        credentials,
-        timeout=timeout,
-        validate_certs=params.get('validate_certs', True),
-        ca_path=params.get('ca_path'),
-        retry=kwargs.pop('retry', None) or RetryPolicy(),
-        **kwargs
-    )
-
-
-def secrets_of(params):
-    """The secrets the connection options carry (the password and its SHA-512 hex, session, access key secret)."""
-    try:
-        return Credentials(**dict((k, params.get(k)) for k in (
-            'account_name', 'user_name', 'password', 'session_uuid', 'access_key_id', 'access_key_secret'))).secrets
-    except ZStackError:
-        return [params.get(k) for k in SECRET_OPTIONS if params.get(k)]
+    """The shared connection options (``_connection.ARGUMENT_SPEC``), each with its environment fallback."""
+    return dict((name, dict(option, fallback=(env_fallback, [ENV_VARS[name]]))) for name, option in ARGUMENT_SPEC.items())
 
 
 def new_module(argument_spec, **kwargs):

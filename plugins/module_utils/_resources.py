@@ -9,7 +9,7 @@ Private to this collection: not a public API, may change without notice.
 Plain Python over a :class:`ZStackClient` (no Ansible), one concern each:
 
 - :func:`query_inventories` pages through a query of any size (with an optional
-  ``fields`` projection) and splits a long
+  ``fields`` projection; the paging is ``ZStackClient.query_all``) and splits a long
   ``?=`` value list (``uuid?=...``, ``hostUuid?=...``) into several requests
   (a management node's request line is limited to about 8 KB);
 - :func:`get_inventory` reads one resource by UUID and raises
@@ -26,7 +26,13 @@ __metaclass__ = type
 import itertools
 import re
 
-from ansible_collections.zstack.cloud.plugins.module_utils._client import bad_answer, inventories_of, inventory_of
+from ansible_collections.zstack.cloud.plugins.module_utils._client import (
+    DEFAULT_PAGE_SIZE,
+    bad_answer,
+    check_page_size,
+    inventories_of,
+    inventory_of,
+)
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackBadAnswerError,
     ZStackConfigError,
@@ -42,7 +48,6 @@ CLUSTERS_PATH = '/clusters'
 LONGJOBS_PATH = '/longjobs'
 GLOBAL_CONFIGS_PATH = '/global-configurations'
 
-DEFAULT_PAGE_SIZE = 1000
 #: 150 UUIDs make a ``q=uuid?=...`` of about 5 KB, well under a management node's ~8 KB request line
 UUIDS_PER_QUERY = 150
 #: a UUID and its comma
@@ -66,28 +71,6 @@ def eq(field, value):
 def one_of(field, values):
     """A ``field?=a,b`` query condition (ZStack splits the value at commas)."""
     return '%s?=%s' % (field, ','.join(values))
-
-
-def _check_page_size(page_size):
-    if not isinstance(page_size, int) or page_size < 1:
-        raise ZStackConfigError('page_size must be a positive integer, got %r' % (page_size,),
-                                remedy='The default %d is what ZStack itself uses' % DEFAULT_PAGE_SIZE)
-
-
-def query_sorted(client, path, conditions=None, sort='uuid', page_size=DEFAULT_PAGE_SIZE):
-    """Every inventory of a query, paging with limit/start in a stable ``sort`` order.
-
-    Like ``ZStackClient.query_all`` (which sorts by ``uuid``), for inventories without a ``uuid``
-    field, such as global configurations.
-    """
-    _check_page_size(page_size)
-    results, start = [], 0
-    while True:
-        page = client.query(path, list(conditions or []), limit=page_size, start=start, sort=sort)['inventories']
-        results.extend(page)
-        if len(page) < page_size:
-            return results
-        start += page_size
 
 
 def operator_of(condition):
@@ -145,7 +128,7 @@ def query_inventories(client, path, conditions=None, uuids=None, page_size=DEFAU
     exceeds what a management node accepts.  ``fields`` (see :func:`check_fields`) keeps only
     those inventory fields, ``uuid`` always among them.
     """
-    _check_page_size(page_size)
+    check_page_size(page_size)
     fields = check_fields(fields)
     conditions = list(conditions or [])
     if uuids is not None:

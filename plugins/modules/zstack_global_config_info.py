@@ -111,14 +111,14 @@ config_values:
 '''
 
 from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
-from ansible_collections.zstack.cloud.plugins.module_utils._resources import GLOBAL_CONFIGS_PATH, eq, query_sorted
+from ansible_collections.zstack.cloud.plugins.module_utils._resources import GLOBAL_CONFIGS_PATH, eq
 
 KEEP = ('category', 'name', 'value', 'defaultValue', 'description')
 
 
 def gather(module, client):
     conditions = [eq(field, module.params[field]) for field in ('category', 'name') if module.params[field] is not None]
-    inventories = query_sorted(client, GLOBAL_CONFIGS_PATH, conditions, sort='name')
+    inventories = client.query_all(GLOBAL_CONFIGS_PATH, conditions, sort='name')
     configs = sorted((dict((k, inv.get(k)) for k in KEEP if k in inv) for inv in inventories),
                      key=lambda c: (c.get('category') or '', c.get('name') or ''))
     values = dict(('%s.%s' % (c.get('category'), c.get('name')), c.get('value')) for c in configs)

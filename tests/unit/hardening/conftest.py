@@ -97,7 +97,7 @@ FLEET = {
 #: words a remedy starts with: the message must tell the operator what to do
 # A plain pattern string searched with re.search: pylint's inference of a compiled pattern's
 # .search() here made ansible-test sanity pylint run for over 20 minutes on this file.
-REMEDY_PATTERN = (r'\b(Check|check|Give|give|Set|raise|lower|Lower|Raise|try again|reconnect|Install|install|'
+REMEDY_PATTERN = (r'\b(Check|check|Give|give|Set|set|raise|lower|Lower|Raise|try again|reconnect|Install|install|'
                   r'needs|Remove|remove|report it|run again|must be)\b')
 #: the text run_module gives an exception that is not a ZStackError: a bug, never a clear error
 BUG_MARKER = 'unexpected error in zstack.cloud'

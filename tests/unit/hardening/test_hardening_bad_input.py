@@ -158,6 +158,22 @@ def test_api_url_with_a_wrong_path(hz, sim, ansible):
     assert_rejected_before_any_call(hz, run, 'api_url', "'/api/v2'", '/zstack/v1')
 
 
+@pytest.mark.hardening('bad-input', 'api_url missing')
+def test_api_url_missing_names_the_option_and_its_variable(hz, sim, ansible):
+    run = ansible.run({'account_name': 'admin', 'password': '{{ hz_password }}', 'uuids': [hz.HOST_MATCHED]})
+    assert_rejected_before_any_call(hz, run, 'api_url is required: set api_url or the ZSTACK_API_URL environment variable',
+                                    'http://zstack.example.com:8080')
+    assert 'missing required arguments' not in run.msg
+
+
+@pytest.mark.hardening('bad-input', 'api_url missing')
+def test_api_url_from_the_environment_alone_is_enough(hz, sim, ansible):
+    run = ansible.run({'account_name': 'admin', 'password': '{{ hz_password }}', 'uuids': [hz.HOST_MATCHED]},
+                      env={'ZSTACK_API_URL': sim.url})
+    assert not run.failed, run.describe()
+    assert run.result['summary']['total'] == 1
+
+
 @pytest.mark.hardening('bad-input', 'api_url unreachable')
 def test_api_url_unreachable(hz, ansible):
     run = ansible.run({'api_url': 'http://127.0.0.1:%d' % hz.closed_port(), 'account_name': 'admin',

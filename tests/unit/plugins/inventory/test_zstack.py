@@ -26,7 +26,7 @@ from ansible.template import Templar
 from ansible_collections.zstack.cloud.plugins.doc_fragments.zstack import ModuleDocFragment
 from ansible_collections.zstack.cloud.plugins.module_utils._client import ZStackClient
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackAuthError, ZStackHTTPError
-from ansible_collections.zstack.cloud.plugins.module_utils._module import ENV_VARS
+from ansible_collections.zstack.cloud.plugins.module_utils._connection import ENV_VARS
 from ansible_collections.zstack.cloud.plugins.module_utils import _virtualizer
 
 NEW = '4.2.0-632.g6a6222b.el7'
@@ -423,6 +423,24 @@ def test_bad_configuration_is_a_parser_error(tmp_path):
                                     'account_name': 'admin', 'password': PASSWORD}))
     plugin = inventory_loader.get('zstack.cloud.zstack')  # the real _create_client
     with pytest.raises(AnsibleParserError, match='not an http'):
+        plugin.parse(InventoryData(), DataLoader(), str(path), cache=False)
+
+
+def test_missing_api_url_names_the_option_and_its_variable(tmp_path):
+    path = tmp_path / 'no-url.zstack.yml'
+    path.write_text(yaml.safe_dump({'plugin': 'zstack.cloud.zstack', 'account_name': 'admin', 'password': PASSWORD}))
+    plugin = inventory_loader.get('zstack.cloud.zstack')
+    with pytest.raises(AnsibleParserError) as info:
+        plugin.parse(InventoryData(), DataLoader(), str(path), cache=False)
+    assert 'api_url is required: set api_url or the ZSTACK_API_URL environment variable' in str(info.value)
+    assert PASSWORD not in str(info.value)
+
+
+def test_page_size_below_one_is_a_parser_error_before_any_request(tmp_path):
+    path = tmp_path / 'page.zstack.yml'
+    path.write_text(yaml.safe_dump(dict(BASE, api_url='http://127.0.0.1:9', page_size=0)))
+    plugin = inventory_loader.get('zstack.cloud.zstack')  # the real client: a request would fail to connect
+    with pytest.raises(AnsibleParserError, match='page_size must be a positive integer, got 0'):
         plugin.parse(InventoryData(), DataLoader(), str(path), cache=False)
 
 

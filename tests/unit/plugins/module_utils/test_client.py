@@ -393,6 +393,34 @@ def test_query_builds_conditions_and_paging():
     assert 'start=2' in transport.requests[1]['url']
 
 
+def test_query_all_pages_in_the_given_sort_order():
+    pages = [[{'name': 'n%d' % i} for i in range(start, min(start + 2, 5))] for start in (0, 2, 4)]
+    transport = FakeTransport(*[ok({'inventories': page}) for page in pages])
+    client = make_client(transport, Credentials(session_uuid=SESSION))
+    result = client.query_all('/global-configurations', ['category=host'], page_size=2, sort='name')
+    assert [r['name'] for r in result] == ['n0', 'n1', 'n2', 'n3', 'n4']
+    assert [r['url'].split('?', 1)[1] for r in transport.requests] == [
+        'q=category%3Dhost&limit=2&sort=name', 'q=category%3Dhost&limit=2&start=2&sort=name',
+        'q=category%3Dhost&limit=2&start=4&sort=name']
+
+
+def test_query_all_asks_once_more_after_a_full_last_page():
+    transport = FakeTransport(ok({'inventories': [{'uuid': '0'}, {'uuid': '1'}]}), ok({'inventories': []}))
+    client = make_client(transport, Credentials(session_uuid=SESSION))
+    assert [r['uuid'] for r in client.query_all('/hosts', page_size=2)] == ['0', '1']
+    assert len(transport.requests) == 2 and 'start=2' in transport.requests[1]['url']
+
+
+@pytest.mark.parametrize('size', [0, -1, '10', 2.0, True, None])
+def test_query_all_rejects_a_bad_page_size_before_any_request(size):
+    transport = FakeTransport()
+    client = make_client(transport, Credentials(session_uuid=SESSION))
+    with pytest.raises(ZStackConfigError) as info:
+        client.query_all('/hosts', page_size=size)
+    assert 'page_size must be a positive integer, got %r' % (size,) in str(info.value)
+    assert transport.requests == []
+
+
 @pytest.mark.parametrize('timeout', [0, -1, True, 'soon'])
 def test_timeout_must_be_positive(timeout):
     with pytest.raises(ZStackConfigError) as info:
