@@ -476,15 +476,16 @@ class ZStackClient:
     def query_all(self, resource_path, conditions=None, fields=None, page_size=DEFAULT_PAGE_SIZE, sort='uuid'):
         """Every inventory matching the conditions, paging with limit/start in the stable ``sort`` order.
 
-        The collection's one paging routine. Sort by a field every inventory has (``uuid``;
-        ``name`` for those without one, such as global configurations), or a page may repeat or skip some.
+        The collection's one paging routine. ``sort`` is a field every inventory has (``uuid``; ``name``
+        for those without one, such as global configurations): without it a page may repeat or skip
+        some, so an inventory that lacks it is a bad answer.
         """
         check_page_size(page_size)
         results = []
         start = 0
         while True:
             body = self.query(resource_path, conditions, limit=page_size, start=start, fields=fields, sort=sort)
-            page = inventories_of(body, 'GET', API_PREFIX + resource_path, mask=self.mask)
+            page = inventories_of(body, 'GET', API_PREFIX + resource_path, keys=(sort,), mask=self.mask)
             results.extend(page)
             if len(page) < page_size:
                 return results

@@ -26,6 +26,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._client import (
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackAPIError,
     ZStackAuthError,
+    ZStackBadAnswerError,
     ZStackConfigError,
     ZStackHTTPError,
     ZStackJobError,
@@ -402,6 +403,14 @@ def test_query_all_pages_in_the_given_sort_order():
     assert [r['url'].split('?', 1)[1] for r in transport.requests] == [
         'q=category%3Dhost&limit=2&sort=name', 'q=category%3Dhost&limit=2&start=2&sort=name',
         'q=category%3Dhost&limit=2&start=4&sort=name']
+
+
+def test_query_all_rejects_an_inventory_without_the_sort_key():
+    transport = FakeTransport(ok({'inventories': [{'name': 'n0'}, {'category': 'host'}]}))
+    client = make_client(transport, Credentials(session_uuid=SESSION))
+    with pytest.raises(ZStackBadAnswerError) as info:
+        client.query_all('/global-configurations', page_size=2, sort='name')
+    assert 'inventories[1] has no name' in str(info.value)
 
 
 def test_query_all_asks_once_more_after_a_full_last_page():
