@@ -86,6 +86,7 @@ Q_NO_OPERATOR = "Invalid query parameter. The '{cond}' in the parameter[q] doesn
 Q_NOT_PAIR = "Invalid query parameter. The '{cond}' in parameter[q] is not a key-value pair split by {op}"
 SCALAR_TWICE = "Invalid query parameter[{name}], only one value is allowed for the parameter but multiple values found"
 REQUEST_URI_TOO_LONG = "Request-URI Too Long"
+OUTSIDE_CONTEXT = "HTTP Status 404 - Not Found: The requested resource [{path}] is not available"  # Tomcat, outside /zstack
 BAD_JSON_BODY = "Could not read JSON: {error}"
 
 # Query operators in the fixed order RestServer checks them (section 5).

@@ -74,8 +74,18 @@ def session_expired() -> ApiError:
     return ApiError(errors.ID_INVALID_SESSION, errors.SESSION_EXPIRED)
 
 
-def json_response(status: int, payload: dict, headers: dict | None = None) -> Response:
-    return Response(json.dumps(payload), status=status, headers=headers, content_type="application/json; charset=utf-8")
+def api_response(status: int, body: str | bytes, headers: dict | None = None) -> Response:
+    """An answer as RestServer writes it: UTF-8 text and NO Content-Type header (it calls
+    setCharacterEncoding("utf-8") but never setContentType, so the container sends none).  Gson leaves
+    non-ASCII text unescaped, so a client must decode the body as UTF-8 itself."""
+    response = Response(body, status=status, headers=headers)
+    del response.headers["Content-Type"]
+    return response
+
+
+def json_response(status: int, payload: dict | None, headers: dict | None = None) -> Response:
+    """JSON of a reply; ``None`` (a reply with nothing in it: a running job, LogOut) is an empty body, not ``{}``."""
+    return api_response(status, "" if payload is None else json.dumps(payload, ensure_ascii=False), headers)
 
 
 def error_body(exc: ApiError) -> dict:
@@ -85,7 +95,7 @@ def error_body(exc: ApiError) -> dict:
 def to_response(exc: SimulatorError) -> Response:
     """Serialise a typed error; the only place where errors become HTTP."""
     if isinstance(exc, RestError):
-        return Response(exc.text, status=exc.status, content_type="text/plain; charset=utf-8")
+        return api_response(exc.status, exc.text)
     if isinstance(exc, ApiError):
         return json_response(503, error_body(exc))
-    return Response(str(exc), status=500, content_type="text/plain; charset=utf-8")
+    return api_response(500, str(exc))

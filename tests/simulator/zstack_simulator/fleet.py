@@ -251,6 +251,8 @@ def _apply(backend, spec: dict) -> None:  # pylint: disable=too-many-branches,to
         backend.premium = bool(spec["premium"])
     if "max_request_line" in spec:
         backend.max_request_line = int(spec["max_request_line"])
+    if "serve_root" in spec:
+        backend.serve_root = bool(spec["serve_root"])
     for acc in spec.get("accounts", []):
         backend.add_account(acc["name"] if "name" in acc else acc["accountName"], acc.get("password", "password"), uuid=acc.get("uuid"))
     for user in spec.get("users", []):

@@ -133,6 +133,8 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             self.upgrade_versions: dict[str, str] = {}
             self.premium = True
             self.max_request_line = DEFAULT_MAX_REQUEST_LINE
+            self.serve_root = False  # also serve /v1/... at the root (a real MN serves only /zstack/v1/...)
+            self.location_base = None  # base named by a 202 location; None = the address the simulator listens on
             self.counters = {"requests": {}, "actions": {}, "total_requests": 0, "mutating_requests": 0, "logins": 0, "logouts": 0,
                              "connections": 0}
             self.clock_offset = 0.0
@@ -382,10 +384,10 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             raise ApiError(errors.ID_AUTH_FAILED, errors.WRONG_USER_PASSWORD)
         return self._new_session(user["accountUuid"], user["uuid"])
 
-    def log_out(self, session_uuid: str) -> dict:
+    def log_out(self, session_uuid: str) -> None:
+        """Always succeeds; the reply has nothing in it, so the body is empty (not ``{}``)."""
         if self.sessions.pop(session_uuid, None) is not None:
             self.counters["logouts"] += 1
-        return {}
 
     def validate_session(self, session_uuid: str) -> dict:
         sess = self.sessions.get(session_uuid)
@@ -502,7 +504,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
     def job_exists(self, job_uuid: str) -> bool:
         return job_uuid in self.jobs
 
-    def poll_job(self, job_uuid: str) -> tuple[int, dict]:
+    def poll_job(self, job_uuid: str) -> tuple[int, dict | None]:
         with self.lock:
             job = self.jobs.get(job_uuid)
             if job is None or (job["done"] and self.now() > job["doneAt"] + JOB_RESULT_TTL):
@@ -510,7 +512,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             if not job["done"]:
                 job["polls"] += 1
                 if job["polls"] <= job["pollsBeforeDone"]:
-                    return 202, {}
+                    return 202, None
                 job["done"] = True
                 job["doneAt"] = self.now()
             if job["error"] is not None:

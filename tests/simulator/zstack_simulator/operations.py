@@ -18,7 +18,7 @@ from . import errors
 from .exceptions import ApiError, arg_error, operation_error
 from .timefmt import gson_date
 
-JOB_LOCATION = "http://zstack-mn.invalid:8080/zstack/v1/api-jobs/{uuid}"
+JOB_LOCATION = "{base}/zstack/v1/api-jobs/{uuid}"
 DEFAULT_API_TIMEOUT_MS = 1800000
 API_TIMEOUTS_MS = {"migrateVm": 3600000, "updateClusterOS": 86400000}
 HOST_STATE_EVENTS = ("enable", "disable", "maintain")
@@ -88,7 +88,8 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         return API_TIMEOUTS_MS.get(action, DEFAULT_API_TIMEOUT_MS)
 
     # pylint: disable-next=too-many-arguments,too-many-positional-arguments
-    def submit_job(self, action: str, target: str | None, params: dict, auth, job_uuid: str | None, timeout_ms: int) -> dict:
+    def submit_job(self, action: str, target: str | None, params: dict, auth, job_uuid: str | None, timeout_ms: int,
+                   own_base: str = "http://127.0.0.1:8080") -> dict:
         """Store a job, run the action, answer 202.  Every error lands in the job result only."""
         job_id = job_uuid or uuidlib.uuid4().hex
         self.count_action(action)
@@ -99,7 +100,7 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
             error = exc
         self.jobs[job_id] = {"uuid": job_id, "action": action, "target": target, "polls": 0, "pollsBeforeDone": self.polls_before_done,
                              "done": False, "doneAt": None, "result": result, "error": error}
-        return {"location": JOB_LOCATION.format(uuid=job_id), "apiTimeout": timeout_ms}
+        return {"location": JOB_LOCATION.format(base=own_base, uuid=job_id), "apiTimeout": timeout_ms}
 
     def _run_action(self, action: str, target: str | None, params: dict, auth) -> dict:
         runner = getattr(self, "_action_" + action)

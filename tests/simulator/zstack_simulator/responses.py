@@ -22,8 +22,9 @@ class Call:  # pylint: disable=too-many-instance-attributes
     """One API request as RestServer sees it: method, /v1 path, query args, headers, JSON body."""
 
     # pylint: disable-next=too-many-arguments,too-many-positional-arguments
-    def __init__(self, backend: Backend, method: str, path: str, args, headers, raw_body: bytes) -> None:
+    def __init__(self, backend: Backend, method: str, path: str, args, headers, raw_body: bytes, own_base: str = "http://127.0.0.1:8080") -> None:
         self.backend = backend
+        self.own_base = own_base
         self.method = method
         self.path = path
         self.args = args
@@ -123,7 +124,7 @@ class Responses:
         call.job_uuid()
         return 200, self.backend.log_in_by_user(body.get("logInByUser"))
 
-    def log_out(self, call: Call, uuid: str) -> tuple[int, dict]:
+    def log_out(self, call: Call, uuid: str) -> tuple[int, None]:
         call.job_uuid()
         return 200, self.backend.log_out(uuid)
 
@@ -184,7 +185,7 @@ class Responses:
         auth = call.authenticate()
         job_uuid = call.job_uuid()
         timeout = call.api_timeout_ms(self.backend.default_api_timeout_ms(action))
-        return 202, self.backend.submit_job(action, target, params, auth, job_uuid, timeout)
+        return 202, self.backend.submit_job(action, target, params, auth, job_uuid, timeout, call.own_base)
 
     def host_action(self, call: Call, uuid: str) -> tuple[int, dict]:
         return self._submit(call, HOST_ACTIONS, uuid)
@@ -200,7 +201,7 @@ class Responses:
         auth = call.authenticate()
         job_uuid = call.job_uuid()
         timeout = call.api_timeout_ms(self.backend.default_api_timeout_ms(action))
-        return 202, self.backend.submit_job(action, (category, name), params, auth, job_uuid, timeout)
+        return 202, self.backend.submit_job(action, (category, name), params, auth, job_uuid, timeout, call.own_base)
 
     def longjob_action(self, call: Call, uuid: str) -> tuple[int, dict]:
         return self._submit(call, LONGJOB_ACTIONS, uuid)
@@ -208,7 +209,7 @@ class Responses:
     def renew_session(self, call: Call, uuid: str) -> tuple[int, dict]:
         return self._submit(call, SESSION_ACTIONS, uuid)
 
-    def poll_job(self, call: Call, uuid: str) -> tuple[int, dict]:
+    def poll_job(self, call: Call, uuid: str) -> tuple[int, dict | None]:
         if call.method != "GET":
             raise RestError(405, errors.JOB_GET_ONLY)
         return self.backend.poll_job(uuid)

@@ -21,7 +21,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from . import control, errors
-from .exceptions import RestError, SimulatorError, json_response, to_response
+from .exceptions import RestError, SimulatorError, api_response, json_response, to_response
 from .models import Backend
 from .responses import Call, Responses
 from .routes import API_MAP, FLAGS, rule_label
@@ -68,19 +68,43 @@ class SimulatorApp:
             raise DroppedConnection() from None
         return response(environ, start_response)
 
-    def _request_line_length(self, environ) -> int:
+    @staticmethod
+    def _header_size(environ) -> int:
+        """Bytes of the request head as Tomcat counts them against maxHttpHeaderSize (8 KB): the
+        request line and every header line, each with its CRLF, and the blank line."""
         raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
-        return len(environ.get("REQUEST_METHOD", "")) + 1 + len(raw_uri.encode("latin-1", "replace")) + 1 + len(environ.get("SERVER_PROTOCOL", ""))
+        size = len(environ.get("REQUEST_METHOD", "")) + 1 + len(raw_uri.encode("latin-1", "replace")) + 1 + len(environ.get("SERVER_PROTOCOL", "")) + 2
+        for key, value in environ.items():
+            if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                name = key[5:] if key.startswith("HTTP_") else key
+                if value or key.startswith("HTTP_"):
+                    size += len(name) + 2 + len(str(value).encode("latin-1", "replace")) + 2
+        return size + 2
+
+    def _own_base(self, environ) -> str:
+        """The base a 202 ``location`` names: a real MN names its own address and port (not the
+        client's view of it); here the address the simulator listens on, unless the control plane
+        set ``location_base`` (e.g. a host that does not resolve)."""
+        if self.backend.location_base:
+            return self.backend.location_base
+        host = environ.get("SERVER_NAME") or "127.0.0.1"
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"{environ.get('wsgi.url_scheme', 'http')}://{host}:{environ.get('SERVER_PORT', '80')}"
 
     def handle(self, environ) -> Response:  # pylint: disable=too-many-locals
-        if self._request_line_length(environ) > self.backend.max_request_line:
-            return Response(errors.REQUEST_URI_TOO_LONG, status=414, content_type="text/plain; charset=utf-8")
+        if self._header_size(environ) > self.backend.max_request_line:
+            return api_response(414, errors.REQUEST_URI_TOO_LONG)
         request = Request(environ)
         path = request.path
         if path.startswith("/_sim/") or path == "/_sim":
             return self.control.handle(request)
         if path.startswith(CONTEXT_PATH + "/"):
             path = path[len(CONTEXT_PATH):]
+        elif not self.backend.serve_root:
+            # a real MN serves its API only under the servlet context /zstack
+            self.backend.count_request(request.method, None, api=False, login_or_logout=False)
+            return api_response(404, errors.OUTSIDE_CONTEXT.format(path=path))
         method = request.method
         adapter = API_MAP.bind("simulator")
         rule, args, mismatch = None, {}, None
@@ -104,7 +128,7 @@ class SimulatorApp:
             handler = getattr(self.responses, handler_name, None) if handler_name else None
             if handler is None:
                 raise RestError(404, errors.NO_API_MAPPING.format(path=path))
-            call = Call(self.backend, method, path, request.args, request.headers, request.get_data())
+            call = Call(self.backend, method, path, request.args, request.headers, request.get_data(), own_base=self._own_base(environ))
             with self.backend.lock:
                 self.backend.tick()
                 status, payload = handler(call, **args)
