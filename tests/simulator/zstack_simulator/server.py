@@ -60,6 +60,7 @@ class SimulatorApp:
         self.backend = backend
         self.responses = Responses(backend)
         self.control = control.Control(backend)
+        self.own_base = None  # the listening address (scheme://host:port), set by SimulatorServer once bound
 
     def __call__(self, environ, start_response):
         try:
@@ -87,6 +88,8 @@ class SimulatorApp:
         set ``location_base`` (e.g. a host that does not resolve)."""
         if self.backend.location_base:
             return self.backend.location_base
+        if self.own_base:
+            return self.own_base
         host = environ.get("SERVER_NAME") or "127.0.0.1"
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
@@ -221,6 +224,7 @@ class SimulatorServer:  # pylint: disable=too-many-instance-attributes
         server.prepare()  # binds and starts the worker threads; port 0 is resolved here
         self._server = server
         self.port = server.bind_addr[1]
+        self.app.own_base = self.url  # what a 202 location names, as a real MN names its own IP:port
         self._thread = threading.Thread(target=server.serve, name="zstack-simulator", daemon=True)
         self._thread.start()
         return self
