@@ -79,12 +79,17 @@ class Control:
                 self.backend.polls_before_done = int(body["polls_before_done"])
             if "longjob_ticks" in body:
                 self.backend.longjob_ticks = int(body["longjob_ticks"])
+            if "job_seconds" in body:
+                seconds = float(body["job_seconds"])
+                if seconds < 0:
+                    raise ValueError(f"job_seconds must be 0 or more (seconds an async action takes), not {seconds}")
+                self.backend.job_seconds = seconds
             if "location_base" in body:
                 base = body["location_base"]
                 if base is not None and not (isinstance(base, str) and base.startswith(("http://", "https://"))):
                     raise ValueError(f"location_base must be null or an http(s) URL without a path, e.g. http://zstack-mn.invalid:8080, not {base!r}")
                 self.backend.location_base = base.rstrip("/") if base else None
-            out = {"polls_before_done": self.backend.polls_before_done, "longjob_ticks": self.backend.longjob_ticks,
+            out = {"polls_before_done": self.backend.polls_before_done, "job_seconds": self.backend.job_seconds, "longjob_ticks": self.backend.longjob_ticks,
                    "location_base": self.backend.location_base}
             if body.get("advance_longjobs"):
                 out["longjob_steps"] = self.backend.advance_longjobs(int(body["advance_longjobs"]))

@@ -57,6 +57,8 @@ HOST_NOT_CONNECTED_OP = "host[uuid:{uuid}, name:{name}] is in status[{status}], 
 VM_BAD_STATE = "current vm instance state[{state}] doesn't allow to proceed message[{message}], allowed states are {allowed}"
 NO_MIGRATION_HOST = "cannot adapt version for the bellow rpm: libvirt / qemu / cpumodel"
 NO_CANDIDATE_HOST = "no candidate host found for vm[uuid:{uuid}]"
+NUMBER_RANGE = "field[{field}] must be in range of [{low}, {high}], but {value} found"  # (approx)
+NOT_AN_INTEGER = "field[{field}] must be an integer, but {value} found"  # (approx)
 QUERY_BAD_FIELD = "condition name[{field}] is invalid, no such field on inventory class[{cls}]"
 INTERNAL_NPE = "java.lang.NullPointerException"
 

@@ -49,6 +49,7 @@ def seed_page_fleet() -> dict:
     zone, cluster = fixed_uuid("seed-page", "zone"), fixed_uuid("seed-page", "cluster")
     host = "3ce46fb7eb2e369c88d5fd671d1c1694"
     return {
+        "order_seed": 4,  # a database order that happens to be the page's: host, VM-1, VM-2
         "zones": [{"uuid": zone, "name": "ZONE-1"}],
         "clusters": [{"uuid": cluster, "name": "CLUSTER-1", "zoneUuid": zone}],
         "os_categories": [{"architecture": "x86_64", "osRelease": "centos 7.9.2009", "qemuVersion": V632}],
@@ -251,6 +252,9 @@ def _apply(backend, spec: dict) -> None:  # pylint: disable=too-many-branches,to
         backend.premium = bool(spec["premium"])
     if "max_request_line" in spec:
         backend.max_request_line = int(spec["max_request_line"])
+    if "order_seed" in spec:
+        backend.order_seed = spec["order_seed"]
+        backend._db_keys.clear()  # pylint: disable=protected-access
     if "serve_root" in spec:
         backend.serve_root = bool(spec["serve_root"])
     for acc in spec.get("accounts", []):

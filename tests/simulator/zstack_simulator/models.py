@@ -15,6 +15,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import itertools
 import threading
 import time
 import uuid as uuidlib
@@ -26,11 +27,11 @@ from .operations import OperationsMixin
 from .timefmt import gson_date, parse_date_header
 
 ADMIN_ACCOUNT_UUID = "36c27e8ff05c4780bf6d2fa65700f22e"
-SESSION_TIMEOUT = 7200
 ACCESS_KEY_SKEW = datetime.timedelta(minutes=15)
 HYPERVISOR = "qemu-kvm"
 DEFAULT_MAX_REQUEST_LINE = 8192
 JOB_RESULT_TTL = 10800
+DEFAULT_JOB_SECONDS = 0.3  # how long an async action takes (control plane: POST /_sim/jobs {"job_seconds": s})
 
 HOST_INVENTORY_CLASS = "org.zstack.kvm.KVMHostInventory"
 VM_INVENTORY_CLASS = "org.zstack.header.vm.VmInstanceInventory"
@@ -103,6 +104,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
     def __init__(self, spec: dict | str | None = None) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
+        self._job_seq = itertools.count()
         self.reset(spec)
 
     # ------------------------------------------------------------------ lifecycle
@@ -119,6 +121,9 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             self.vm_owner: dict[str, str] = {}
             self.resources: dict[str, str] = {}
             self.records: dict[str, str] = {}
+            self.record_rows: dict[str, dict] = {}  # KvmHypervisorInfoVO's stored matchState, createDate, lastOpDate
+            self.order_seed = 0  # "database order" of unsorted answers: a stable shuffle seeded by this
+            self._db_keys: dict[str, int] = {}
             self.os_categories: dict[tuple[str, str], str] = {}
             self.accounts: dict[str, dict] = {}
             self.users: dict[tuple[str, str], dict] = {}
@@ -128,7 +133,9 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             self.jobs: dict[str, dict] = {}
             self.longjobs: dict[str, dict] = {}
             self.faults: list[dict] = []
-            self.polls_before_done = 1
+            self.polls_before_done = 0
+            self.job_seconds = DEFAULT_JOB_SECONDS
+            self._due: list = []  # heap of (finishAt, seq, job uuid)
             self.longjob_ticks = 2
             self.upgrade_versions: dict[str, str] = {}
             self.premium = True
@@ -189,7 +196,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         self.hosts[inv["uuid"]] = inv
         self.host_sw[inv["uuid"]] = software
         if has_record and software.get("qemuVersion") is not None:
-            self.records[inv["uuid"]] = software["qemuVersion"]
+            self.write_record(inv["uuid"], software["qemuVersion"])
 
     # pylint: disable-next=too-many-arguments,too-many-positional-arguments
     def add_vm(self, inv: dict, running_version: str | None, has_record: bool, owner: str = ADMIN_ACCOUNT_UUID, record_version: str | None = None) -> None:
@@ -200,10 +207,36 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         self.vm_proc[inv["uuid"]] = running_version
         record_version = running_version if record_version is None else record_version
         if has_record and record_version is not None:
-            self.records[inv["uuid"]] = record_version
+            self.write_record(inv["uuid"], record_version)
 
     def add_other_resource(self, uuid: str, resource_type: str) -> None:
         self._register(uuid, resource_type)
+
+    # ------------------------------------------------------------------ KvmHypervisorInfoVO rows and database order
+    def write_record(self, uuid: str, version: str) -> None:
+        """Save a version as the MN does: the row keeps the matchState computed now (a VM against its
+        host's row, a host against its OS category) and its dates; GetVirtualizerInfo recomputes instead."""
+        if self.resources.get(uuid) == "HostVO":
+            expect = self.expected_host_version(uuid)
+        else:
+            expect = self.records.get((self.vms.get(uuid) or {}).get("hostUuid") or "")
+        now = gson_date(self.now())
+        row = self.record_rows.get(uuid)
+        self.records[uuid] = version
+        self.record_rows[uuid] = {"uuid": uuid, "hypervisor": HYPERVISOR, "version": version, "matchState": match_state(version, expect),
+                                  "createDate": row["createDate"] if row else now, "lastOpDate": now}
+
+    def drop_record(self, uuid: str) -> None:
+        self.records.pop(uuid, None)
+        self.record_rows.pop(uuid, None)
+
+    def db_key(self, uuid: str) -> int:
+        """Where a row sits in "database order": stable for a seed, unrelated to the uuid's sort order."""
+        key = self._db_keys.get(uuid)
+        if key is None:
+            digest = hashlib.blake2b(f"{self.order_seed}:{uuid}".encode("utf-8"), digest_size=8).digest()
+            key = self._db_keys[uuid] = int.from_bytes(digest, "big")
+        return key
 
     # ------------------------------------------------------------------ counters and faults (control plane)
     def count_request(self, method: str, rule: str | None, api: bool, login_or_logout: bool) -> None:
@@ -292,10 +325,12 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
                 "other_resources": {u: t for u, t in self.resources.items() if t not in ("HostVO", "VmInstanceVO", "ZoneVO", "ClusterVO")},
                 "os_categories": [{"architecture": a, "osRelease": r, "qemuVersion": v} for (a, r), v in self.os_categories.items()],
                 "sessions": {u: {"accountUuid": s["accountUuid"], "expired": s["expiresAt"] <= self.now()} for u, s in self.sessions.items()},
-                "jobs": {u: {"action": j["action"], "polls": j["polls"], "done": j["done"]} for u, j in self.jobs.items()},
+                "jobs": {u: {"action": j["action"], "polls": j["polls"], "done": j["done"], "failed": j["error"] is not None}
+                         for u, j in self.jobs.items()},
                 "longjobs": {u: {"state": j["state"], "step": j["_step"]} for u, j in self.longjobs.items()},
                 "faults": list(self.faults),
                 "polls_before_done": self.polls_before_done,
+                "job_seconds": self.job_seconds,
                 "global_configs": {f"{c}.{n}": g["value"] for (c, n), g in self.global_configs.items()},
             }
 
@@ -343,10 +378,14 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         limit = int(self.global_config("identity", "session.maxConcurrent"))
         if sum(1 for s in self.sessions.values() if s["userUuid"] == user_uuid and s["expiresAt"] > now) >= limit:
             raise ApiError(errors.ID_MAX_SESSIONS, errors.MAX_SESSIONS)
-        sess = {"uuid": new_uuid(), "accountUuid": account_uuid, "userUuid": user_uuid, "createdAt": now, "expiresAt": now + SESSION_TIMEOUT}
+        sess = {"uuid": new_uuid(), "accountUuid": account_uuid, "userUuid": user_uuid, "createdAt": now, "expiresAt": now + self.session_timeout()}
         self.sessions[sess["uuid"]] = sess
         self.counters["logins"] += 1
         return {"inventory": self._session_inventory(sess)}
+
+    def session_timeout(self) -> int:
+        """identity/session.timeout (seconds), the sliding expiry of every session."""
+        return int(self.global_config("identity", "session.timeout"))
 
     def check_session(self, auth: Auth) -> Identity:
         """FRONT interceptor: unknown/expired session -> ID.1001; a valid one slides its expiry."""
@@ -358,7 +397,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         now = self.now()
         if sess is None or sess["expiresAt"] <= now:
             raise session_expired()
-        sess["expiresAt"] = now + SESSION_TIMEOUT
+        sess["expiresAt"] = now + self.session_timeout()
         return Identity(sess["accountUuid"], sess["userUuid"])
 
     def log_in_by_account(self, params: dict | None) -> dict:
@@ -415,7 +454,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             if not_owned:
                 raise arg_error(f"resource[uuids:[{', '.join(not_owned)}]] is not owned by account[uuid:{ident.account_uuid}]")
         inventories = []
-        for uuid in sorted(distinct):
+        for uuid in sorted(distinct, key=self.db_key):  # database order, not the input order nor sorted
             current = self.records.get(uuid)
             if current is None:
                 continue
@@ -453,7 +492,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             index = None
         else:
             index = table
-        page, total = query.run(source, spec, fields, cls, index=index)
+        page, total = query.run(source, spec, fields, cls, index=index, order_key=lambda inv: self.db_key(inv.get("uuid") or inv.get("name") or ""))
         if spec.count:
             return {"total": total, "schema": {}}
         inventories = [query.project(_copy_inv(inv), spec.fields) for inv in page]
@@ -482,14 +521,8 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
 
     def query_hypervisor_info(self, auth: Auth, spec: query.QuerySpec) -> dict:
         """APIQueryKvmHypervisorInfoMsg: the raw table with the STORED matchState."""
-        table = {}
-        for uuid, version in self.records.items():
-            if self.resources.get(uuid) == "HostVO":
-                expect = self.expected_host_version(uuid)
-            else:
-                expect = self.records.get(self.vms[uuid].get("hostUuid") or "")
-            table[uuid] = {"uuid": uuid, "hypervisor": HYPERVISOR, "version": version, "matchState": match_state(version, expect)}
-        return self._query(auth, spec, table, {"uuid", "hypervisor", "version", "matchState"}, "org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory")
+        return self._query(auth, spec, self.record_rows, {"uuid", "hypervisor", "version", "matchState", "createDate", "lastOpDate"},
+                           "org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory")
 
     def query_longjobs(self, auth: Auth, spec: query.QuerySpec) -> dict:
         table = {u: self._longjob_view(j) for u, j in self.longjobs.items()}
@@ -506,15 +539,17 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
 
     def poll_job(self, job_uuid: str) -> tuple[int, dict | None]:
         with self.lock:
+            self.finish_due_jobs()
             job = self.jobs.get(job_uuid)
-            if job is None or (job["done"] and self.now() > job["doneAt"] + JOB_RESULT_TTL):
+            if job is None:
                 raise RestError(404, errors.JOB_EXPIRED)
             if not job["done"]:
                 job["polls"] += 1
-                if job["polls"] <= job["pollsBeforeDone"]:
+                if job["polls"] <= job["pollsBeforeDone"] or self.now() < job["finishAt"]:
                     return 202, None
-                job["done"] = True
-                job["doneAt"] = self.now()
+                self._complete(job)
+            if self.now() > job["doneAt"] + JOB_RESULT_TTL:
+                raise RestError(404, errors.JOB_EXPIRED)
             if job["error"] is not None:
                 return 503, {"error": job["error"].to_dict()}
             return 200, job["result"]

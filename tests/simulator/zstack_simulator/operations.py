@@ -2,15 +2,19 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Async jobs and the remediation APIs (zstack-api.md sections 1.5, 1.6, 3 and 6).
 
-A mixin of models.Backend: state lives in the backend, the rules live here.  An action
-runs when it is submitted (pipeline order: parameter validation, then the session, then
-the state rules); its job answers 202 for ``polls_before_done`` polls, then the result.
+A mixin of models.Backend: state lives in the backend, the rules live here.  Time passes as
+on a real MN: when an action is submitted its checks run (pipeline order: parameter
+validation, then the session, then the state rules) and the resource enters its transitional
+state (Migrating, Rebooting, Stopping, Starting, PreMaintenance, Connecting); ``job_seconds``
+later (the control plane's pacing) the job finishes: the final state and the job's result are
+decided then.  A job also answers 202 for at least ``polls_before_done`` polls.
 UpdateClusterOS returns a LongJob at once; the long job advances one step every
 ``longjob_ticks`` API requests (or through the control plane).
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import uuid as uuidlib
 
@@ -22,13 +26,15 @@ JOB_LOCATION = "{base}/zstack/v1/api-jobs/{uuid}"
 DEFAULT_API_TIMEOUT_MS = 1800000
 API_TIMEOUTS_MS = {"migrateVm": 3600000, "updateClusterOS": 86400000}
 HOST_STATE_EVENTS = ("enable", "disable", "maintain")
+RENEW_MIN, RENEW_MAX = 60, 31536000  # APIRenewSessionMsg.duration numberRange
 MAINTENANCE_POLICIES = ("JustMigrate", "StopVmOnMigrationFailure")
-VM_RUNNING_LIKE = ("Running", "Unknown", "Paused")
+VM_RUNNING_LIKE = ("Running", "Unknown", "Paused")  # VMs a host in maintenance must move (they hold the host)
+# AbstractVmInstance (zstack-api.md section 6): Running: all; Stopped: Start, Stop; Unknown: Migrate, Stop; else VM.1010
 VM_ALLOWED = {
     "migrateVm": ("Running", "Unknown"),
-    "getMigrationCandidates": ("Running", "Unknown"),
+    "getMigrationCandidates": ("Running",),
     "rebootVmInstance": ("Running",),
-    "stopVmInstance": ("Running", "Stopped", "Unknown", "Paused"),
+    "stopVmInstance": ("Running", "Stopped", "Unknown"),
     "startVmInstance": ("Running", "Stopped"),
 }
 VM_MESSAGES = {
@@ -90,21 +96,52 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
     # pylint: disable-next=too-many-arguments,too-many-positional-arguments
     def submit_job(self, action: str, target: str | None, params: dict, auth, job_uuid: str | None, timeout_ms: int,
                    own_base: str = "http://127.0.0.1:8080") -> dict:
-        """Store a job, run the action, answer 202.  Every error lands in the job result only."""
+        """Store a job, run the action's checks and transitional state, answer 202.  Every error lands
+        in the job result only; the result (and the final state) is decided when the job finishes."""
         job_id = job_uuid or uuidlib.uuid4().hex
         self.count_action(action)
-        result, error = None, None
+        job = {"uuid": job_id, "action": action, "target": target, "polls": 0, "pollsBeforeDone": self.polls_before_done,
+               "finishAt": self.now() + self.job_seconds, "finish": None, "done": False, "doneAt": None, "result": None, "error": None}
         try:
-            result = self._run_action(action, target, params, auth)
+            outcome = self._run_action(action, target, params, auth)
         except ApiError as exc:
-            error = exc
-        self.jobs[job_id] = {"uuid": job_id, "action": action, "target": target, "polls": 0, "pollsBeforeDone": self.polls_before_done,
-                             "done": False, "doneAt": None, "result": result, "error": error}
+            job["error"] = exc
+        else:
+            job["finish"] = outcome if callable(outcome) else (lambda: outcome)
+        self.jobs[job_id] = job
+        heapq.heappush(self._due, (job["finishAt"], next(self._job_seq), job_id))
         return {"location": JOB_LOCATION.format(base=own_base, uuid=job_id), "apiTimeout": timeout_ms}
 
-    def _run_action(self, action: str, target: str | None, params: dict, auth) -> dict:
+    def _run_action(self, action: str, target: str | None, params: dict, auth):
+        """The action's checks and transitional state; returns the finisher (a callable giving the
+        result or raising the job's error) or, for an action with nothing to wait for, its result."""
         runner = getattr(self, "_action_" + action)
         return runner(target, params, auth)
+
+    def _complete(self, job: dict) -> None:
+        """The job finishes: its finisher decides the final state and the result."""
+        finish, job["finish"] = job["finish"], None
+        if finish is not None:
+            try:
+                job["result"] = finish()
+            except ApiError as exc:
+                job["error"] = exc
+        job["done"] = True
+        # results expire a fixed time after completion, polled or not
+        job["doneAt"] = job["finishAt"] if job["pollsBeforeDone"] == 0 else max(job["finishAt"], self.now())
+
+    def finish_due_jobs(self) -> None:
+        """Finish every job whose time has come (called before each request is handled)."""
+        with self.lock:
+            now = self.now()
+            while self._due and self._due[0][0] <= now:
+                _at, _seq, job_id = heapq.heappop(self._due)
+                job = self.jobs.get(job_id)
+                if job is None or job["done"]:
+                    continue
+                if job["polls"] >= job["pollsBeforeDone"]:
+                    self._complete(job)
+                # else: its polls finish it (poll_job)
 
     # ------------------------------------------------------------------ host actions
     def _reconnect(self, host: dict) -> None:
@@ -112,10 +149,10 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         uuid = host["uuid"]
         host["status"] = "Connected"
         if self.host_sw[uuid].get("qemuVersion") is not None:
-            self.records[uuid] = self.host_sw[uuid]["qemuVersion"]
+            self.write_record(uuid, self.host_sw[uuid]["qemuVersion"])
         for vm in self.vms.values():
             if vm.get("hostUuid") == uuid and self.vm_proc.get(vm["uuid"]) is not None:
-                self.records[vm["uuid"]] = self.vm_proc[vm["uuid"]]
+                self.write_record(vm["uuid"], self.vm_proc[vm["uuid"]])
         self._touch(host)
 
     def _action_reconnectHost(self, target, _params, auth) -> dict:  # pylint: disable=invalid-name
@@ -126,12 +163,18 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
             raise fault
         if host["state"] in ("PreMaintenance", "Maintenance"):
             raise operation_error(errors.HOST_BAD_STATE.format(uuid=host["uuid"], name=host["name"], state=host["state"]))
-        if not self.host_sw[host["uuid"]].get("reachable", True):
-            host["status"] = "Disconnected"
-            cause = operation_error(errors.HOST_UNREACHABLE.format(uuid=host["uuid"], ip=host["managementIp"]))
-            raise ApiError(errors.HOST_RECONNECT_FAILED, errors.RECONNECT_FAILED.format(uuid=host["uuid"]), cause=cause)
-        self._reconnect(host)
-        return {"inventory": self._host_view(host)}
+        host["status"] = "Connecting"
+        self._touch(host)
+
+        def finish() -> dict:
+            if not self.host_sw[host["uuid"]].get("reachable", True):
+                host["status"] = "Disconnected"
+                self._touch(host)
+                cause = operation_error(errors.HOST_UNREACHABLE.format(uuid=host["uuid"], ip=host["managementIp"]))
+                raise ApiError(errors.HOST_RECONNECT_FAILED, errors.RECONNECT_FAILED.format(uuid=host["uuid"]), cause=cause)
+            self._reconnect(host)
+            return {"inventory": self._host_view(host)}
+        return finish
 
     def _action_changeHostState(self, target, params, auth) -> dict:  # pylint: disable=invalid-name
         host = self._get_host(target)
@@ -144,36 +187,50 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         fault = self.take_job_fault("changeHostState", target)
         if fault is not None:
             raise fault
-        if event == "enable":
-            host["state"] = "Enabled"
-        elif event == "disable":
-            host["state"] = "Disabled"
-        else:
-            self._maintain(host)
-        self._touch(host)
-        return {"inventory": self._host_view(host)}
+        if event == "maintain":
+            return self._maintain(host)
 
-    def _maintain(self, host: dict) -> None:
+        def finish() -> dict:
+            host["state"] = "Enabled" if event == "enable" else "Disabled"
+            self._touch(host)
+            return {"inventory": self._host_view(host)}
+        return finish
+
+    def _maintain(self, host: dict):
+        """PreMaintenance while its running VMs migrate away (each Migrating); Maintenance when the job finishes."""
         if host["status"] != "Connected":
             raise operation_error(errors.HOST_NOT_CONNECTED_MAINTAIN.format(uuid=host["uuid"], status=host["status"]))
         previous = host["state"]
         host["state"] = "PreMaintenance"
-        policy = self.global_config("host", "host.maintenance.policy")
-        failed = []
-        for vm in sorted((v for v in self.vms.values() if v.get("hostUuid") == host["uuid"] and v["state"] in VM_RUNNING_LIKE),
-                         key=lambda v: v["uuid"]):
-            candidates = self._candidates(vm)
-            if candidates:
-                self._move_vm(vm, candidates[0])
-            elif policy == "StopVmOnMigrationFailure":
-                self._stop_vm(vm)
-            else:
-                failed.append(vm["uuid"])
-        if failed:
-            host["state"] = previous
-            cause = operation_error(errors.NO_MIGRATION_HOST)
-            raise ApiError(errors.HOST_MAINTENANCE_FAILED, errors.MAINTENANCE_FAILED.format(uuid=host["uuid"], count=len(failed)), cause=cause)
-        host["state"] = "Maintenance"
+        self._touch(host)
+        moving = sorted((v for v in self.vms.values() if v.get("hostUuid") == host["uuid"] and v["state"] in VM_RUNNING_LIKE),
+                        key=lambda v: v["uuid"])
+        states = {vm["uuid"]: vm["state"] for vm in moving}
+        for vm in moving:
+            vm["state"] = "Migrating"
+
+        def finish() -> dict:
+            policy = self.global_config("host", "host.maintenance.policy")
+            failed = []
+            for vm in moving:
+                # the state rules of MigrateVm and StopVmInstance apply: a Paused VM can be neither
+                # migrated nor stopped, so it fails the maintenance whatever the policy (inferred)
+                candidates = self._candidates(vm) if states[vm["uuid"]] in VM_ALLOWED["migrateVm"] else []
+                if candidates:
+                    self._move_vm(vm, candidates[0])
+                elif policy == "StopVmOnMigrationFailure" and states[vm["uuid"]] in VM_ALLOWED["stopVmInstance"]:
+                    self._stop_vm(vm)
+                else:
+                    vm["state"] = states[vm["uuid"]]
+                    failed.append(vm["uuid"])
+            self._touch(host)
+            if failed:
+                host["state"] = previous
+                cause = operation_error(errors.NO_MIGRATION_HOST)
+                raise ApiError(errors.HOST_MAINTENANCE_FAILED, errors.MAINTENANCE_FAILED.format(uuid=host["uuid"], count=len(failed)), cause=cause)
+            host["state"] = "Maintenance"
+            return {"inventory": self._host_view(host)}
+        return finish
 
     # ------------------------------------------------------------------ VM rules
     def _check_vm_state(self, vm: dict, op: str) -> None:
@@ -208,9 +265,9 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         version = self.host_sw[host["uuid"]].get("qemuVersion")
         self.vm_proc[vm["uuid"]] = version
         if version is not None:
-            self.records[vm["uuid"]] = version
+            self.write_record(vm["uuid"], version)
         else:
-            self.records.pop(vm["uuid"], None)
+            self.drop_record(vm["uuid"])
 
     def _move_vm(self, vm: dict, dest: dict) -> None:
         vm["lastHostUuid"] = vm.get("hostUuid")
@@ -227,7 +284,7 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         vm["hostUuid"] = None
         vm["state"] = "Stopped"
         self.vm_proc[vm["uuid"]] = None
-        self.records.pop(vm["uuid"], None)
+        self.drop_record(vm["uuid"])
         self._touch(vm)
 
     def _vm_view(self, vm: dict) -> dict:
@@ -257,8 +314,20 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
             candidates = [h for h in candidates if h["uuid"] == dest_uuid]
         if not candidates:
             raise operation_error(errors.NO_MIGRATION_HOST)
-        self._move_vm(vm, candidates[0])
-        return {"inventory": self._vm_view(vm)}
+        previous = vm["state"]
+        vm["state"] = "Migrating"
+        self._touch(vm)
+
+        def finish() -> dict:
+            # the destination is chosen again when the migration lands: the fleet may have changed meanwhile
+            now_candidates = [h for h in self._candidates(vm) if dest_uuid is None or h["uuid"] == dest_uuid]
+            if not now_candidates:
+                vm["state"] = previous
+                self._touch(vm)
+                raise operation_error(errors.NO_MIGRATION_HOST)
+            self._move_vm(vm, now_candidates[0])
+            return {"inventory": self._vm_view(vm)}
+        return finish
 
     def _action_rebootVmInstance(self, target, _params, auth) -> dict:  # pylint: disable=invalid-name
         vm = self._get_vm(target)
@@ -270,9 +339,15 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         host = self.hosts[vm["hostUuid"]]
         if host["status"] != "Connected":
             raise operation_error(errors.HOST_NOT_CONNECTED_OP.format(uuid=host["uuid"], name=host["name"], status=host["status"]))
-        self._start_process(vm, host)  # stop domain + start domain: a new qemu process
+        vm["state"] = "Rebooting"
         self._touch(vm)
-        return {"inventory": self._vm_view(vm)}
+
+        def finish() -> dict:
+            self._start_process(vm, host)  # stop domain + start domain: a new qemu process
+            vm["state"] = "Running"
+            self._touch(vm)
+            return {"inventory": self._vm_view(vm)}
+        return finish
 
     def _action_stopVmInstance(self, target, params, auth) -> dict:  # pylint: disable=invalid-name
         vm = self._get_vm(target)
@@ -284,9 +359,15 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         if fault is not None:
             raise fault
         self._check_vm_state(vm, "stopVmInstance")
-        if vm["state"] != "Stopped":
+        if vm["state"] == "Stopped":
+            return {"inventory": self._vm_view(vm)}
+        vm["state"] = "Stopping"
+        self._touch(vm)
+
+        def finish() -> dict:
             self._stop_vm(vm)
-        return {"inventory": self._vm_view(vm)}
+            return {"inventory": self._vm_view(vm)}
+        return finish
 
     def _action_startVmInstance(self, target, params, auth) -> dict:  # pylint: disable=invalid-name
         vm = self._get_vm(target)
@@ -302,9 +383,14 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         if vm["state"] == "Running":
             return {"inventory": self._vm_view(vm)}
         host = self._pick_start_host(vm, params.get("hostUuid"), params.get("clusterUuid"))
-        self._move_vm(vm, host)
-        vm["lastHostUuid"] = host["uuid"]
-        return {"inventory": self._vm_view(vm)}
+        vm["state"] = "Starting"
+        self._touch(vm)
+
+        def finish() -> dict:
+            self._move_vm(vm, host)
+            vm["lastHostUuid"] = host["uuid"]
+            return {"inventory": self._vm_view(vm)}
+        return finish
 
     def _pick_start_host(self, vm: dict, host_uuid: str | None, cluster_uuid: str | None) -> dict:
         def usable(host: dict) -> bool:
@@ -328,9 +414,19 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         sess = self.sessions.get(target)
         if sess is None or sess["expiresAt"] <= self.now():
             raise ApiError(errors.ID_INVALID_SESSION, errors.SESSION_EXPIRED)
-        duration = int(params.get("duration") or 7200)
-        sess["expiresAt"] = self.now() + duration
-        return {"inventory": self._session_inventory(sess)}
+        duration = params.get("duration")
+        if duration is None:
+            duration = self.session_timeout()
+        elif isinstance(duration, bool) or not isinstance(duration, (int, float, str)) or not str(duration).strip().lstrip("-").isdigit():
+            raise arg_error(errors.NOT_AN_INTEGER.format(field="duration", value=duration))
+        duration = int(str(duration).strip())
+        if not RENEW_MIN <= duration <= RENEW_MAX:
+            raise arg_error(errors.NUMBER_RANGE.format(field="duration", low=RENEW_MIN, high=RENEW_MAX, value=duration))
+
+        def finish() -> dict:
+            sess["expiresAt"] = self.now() + duration
+            return {"inventory": self._session_inventory(sess)}
+        return finish
 
     # ------------------------------------------------------------------ global configs
     def _action_updateGlobalConfig(self, target, params, auth) -> dict:  # pylint: disable=invalid-name
@@ -345,8 +441,11 @@ class OperationsMixin:  # pylint: disable=too-few-public-methods
         value = str(value)
         if name == "host.maintenance.policy" and value not in MAINTENANCE_POLICIES:
             raise arg_error(errors.CONFIG_BAD_VALUE.format(value=value, category=category, name=name, valid=list(MAINTENANCE_POLICIES)))
-        cfg["value"] = value
-        return {"inventory": dict(cfg)}
+
+        def finish() -> dict:
+            cfg["value"] = value
+            return {"inventory": dict(cfg)}
+        return finish
 
     # ------------------------------------------------------------------ UpdateClusterOS and long jobs
     def _action_updateClusterOS(self, target, params, auth) -> dict:  # pylint: disable=invalid-name

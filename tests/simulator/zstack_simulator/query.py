@@ -175,8 +175,10 @@ def _sort_key(inv: dict, field_name: str):
     return (1, 0, str(val))
 
 
-def run(source, spec: QuerySpec, known_fields: set, inventory_class: str, index: dict | None = None) -> tuple[list[dict], int]:
-    """Filter, sort and page.  ``source`` yields stored inventory dicts; ``index`` maps uuid -> dict."""
+# pylint: disable-next=too-many-arguments,too-many-positional-arguments
+def run(source, spec: QuerySpec, known_fields: set, inventory_class: str, index: dict | None = None, order_key=None) -> tuple[list[dict], int]:
+    """Filter, sort and page.  ``source`` yields stored inventory dicts; ``index`` maps uuid -> dict.
+    Without ``sort`` the answer is in database order (``order_key``), which promises nothing."""
     for cond in spec.conditions:
         if cond.name.split(".")[0] not in known_fields:
             raise arg_error(errors.QUERY_BAD_FIELD.format(field=cond.name, cls=inventory_class))
@@ -192,6 +194,8 @@ def run(source, spec: QuerySpec, known_fields: set, inventory_class: str, index:
     result = [inv for inv in items if all(matches(inv, c) for c in spec.conditions)]
     if spec.sort_by:
         result.sort(key=lambda inv: _sort_key(inv, spec.sort_by), reverse=spec.sort_desc)
+    elif order_key is not None:
+        result.sort(key=order_key)
     total = len(result)
     start = max(spec.start, 0)
     limit = spec.limit if spec.limit >= 0 else total

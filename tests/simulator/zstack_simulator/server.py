@@ -96,6 +96,7 @@ class SimulatorApp:
         return f"{environ.get('wsgi.url_scheme', 'http')}://{host}:{environ.get('SERVER_PORT', '80')}"
 
     def handle(self, environ) -> Response:  # pylint: disable=too-many-locals
+        self.backend.finish_due_jobs()  # time passes for every observer, control plane included
         if self._header_size(environ) > self.backend.max_request_line:
             return api_response(414, errors.REQUEST_URI_TOO_LONG)
         request = Request(environ)

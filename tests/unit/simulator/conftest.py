@@ -39,8 +39,10 @@ class SimClient:
         assert rsp.status_code == 200, rsp.text
         return rsp.json()
 
-    def reset(self, spec=None) -> None:
+    def reset(self, spec=None, job_seconds: float = 0) -> None:
+        """Reset; jobs finish at once (pacing 0) unless a test of time passing asks for more."""
         self.control("POST", "reset", spec or {})
+        self.control("POST", "jobs", {"job_seconds": job_seconds})
         self.session_uuid = None
 
     def login(self, account: str = "admin", password_hash: str = PASSWORD_HASH) -> str:

@@ -90,7 +90,23 @@ def test_order_is_not_input_order(sim):
     uuids = [d(n) for n in ("vm-1", "vm-2", "vm-4", "vm-5", "kvm-1", "kvm-2")]
     got = [inv["uuid"] for inv in sim.virtualizer_info(uuids).json()["inventories"]]
     assert sorted(got) == sorted(uuids)
-    assert got == sorted(uuids)
+    # database order: neither the input order nor sorted by uuid, but stable for a seed
+    assert got != sorted(uuids) and got != uuids
+    assert [inv["uuid"] for inv in sim.virtualizer_info(list(reversed(uuids))).json()["inventories"]] == got
+    sim.reset({"fleet": "demo", "order_seed": "another"})
+    other = [inv["uuid"] for inv in sim.virtualizer_info(uuids).json()["inventories"]]
+    assert sorted(other) == sorted(got) and other != got
+
+
+def test_unsorted_queries_come_in_database_order(sim):
+    """Without sort a query promises no order: a client that pages or merges must sort (or key by uuid)."""
+    hosts = [h["uuid"] for h in sim.get("/hosts").json()["inventories"]]
+    assert sorted(hosts) != hosts and len(hosts) == 6
+    assert [h["uuid"] for h in sim.get("/hosts").json()["inventories"]] == hosts  # stable
+    page = sim.get("/hosts", params={"limit": 3, "start": 3}).json()["inventories"]
+    assert [h["uuid"] for h in page] == hosts[3:]
+    by_uuid = [h["uuid"] for h in sim.get("/hosts", params={"sort": "uuid"}).json()["inventories"]]
+    assert by_uuid == sorted(hosts)
 
 
 def test_missing_uuids_is_mandatory_error_before_session_check(sim):

@@ -40,6 +40,7 @@ def sim(simulator):
     """The simulator, reset to the demo fleet with jobs that finish on their first poll."""
     simulator.backend.reset('demo')
     simulator.backend.polls_before_done = 0
+    simulator.backend.job_seconds = 0  # module tests do not test pacing (tests/unit/simulator does)
     return simulator
 
 
