@@ -2,15 +2,13 @@
 # Copyright: (c) 2026, zstack.cloud contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The client against the simulator over real HTTP, where the simulator is as strict as a real MN:
+"""The client (module_utils/_client.py) against the simulator over real HTTP, where the simulator is as strict as a real MN:
 empty bodies (a running job's 202, LogOut), a 202 location naming another host, no Content-Type,
 the API only under /zstack, order not promised, and actions that take time."""
 
 from __future__ import annotations
 
 import json
-
-import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils._client import (
     Credentials,
@@ -21,7 +19,6 @@ from ansible_collections.zstack.cloud.plugins.module_utils._client import (
 )
 
 from zstack_simulator.fleet import fixed_uuid
-from zstack_simulator.server import SimulatorServer
 
 KVM1 = fixed_uuid('demo', 'kvm-1')
 VM1 = fixed_uuid('demo', 'vm-1')
@@ -40,19 +37,6 @@ class RecordingTransport(RequestsTransport):
         return resp
 
 
-@pytest.fixture(scope='module')
-def server():
-    with SimulatorServer(seed='demo') as sim:
-        yield sim
-
-
-@pytest.fixture
-def sim(server):
-    server.backend.reset('demo')
-    server.backend.job_seconds = 0.05
-    return server
-
-
 def make(sim, transport=None, **kwargs):
     kwargs.setdefault('retry', RetryPolicy(retries=0))
     kwargs.setdefault('poll_interval', 0.05)
@@ -60,6 +44,7 @@ def make(sim, transport=None, **kwargs):
 
 
 def test_poll_of_a_running_job_answers_an_empty_body_and_the_client_waits(sim):
+    sim.backend.job_seconds = 0.2  # the job is still running at the first poll
     transport = RecordingTransport()
     with make(sim, transport) as client:
         result = client.action('/hosts', KVM1, 'reconnectHost')
