@@ -121,7 +121,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             self.vm_owner: dict[str, str] = {}
             self.resources: dict[str, str] = {}
             self.records: dict[str, str] = {}
-            self.record_rows: dict[str, dict] = {}  # KvmHypervisorInfoVO's stored matchState, createDate, lastOpDate
+            self.record_rows: dict[str, tuple] = {}  # KvmHypervisorInfoVO's stored matchState, createDate, lastOpDate
             self.order_seed = 0  # "database order" of unsorted answers: a stable shuffle seeded by this
             self._db_keys: dict[str, int] = {}
             self.os_categories: dict[tuple[str, str], str] = {}
@@ -219,12 +219,12 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         if self.resources.get(uuid) == "HostVO":
             expect = self.expected_host_version(uuid)
         else:
-            expect = self.records.get((self.vms.get(uuid) or {}).get("hostUuid") or "")
+            expect = self.records.get(self.vms[uuid].get("hostUuid") or "")
         now = gson_date(self.now())
         row = self.record_rows.get(uuid)
         self.records[uuid] = version
-        self.record_rows[uuid] = {"uuid": uuid, "hypervisor": HYPERVISOR, "version": version, "matchState": match_state(version, expect),
-                                  "createDate": row["createDate"] if row else now, "lastOpDate": now}
+        # (matchState, createDate, lastOpDate); query_hypervisor_info builds the inventories
+        self.record_rows[uuid] = (match_state(version, expect), row[1] if row else now, now)
 
     def drop_record(self, uuid: str) -> None:
         self.records.pop(uuid, None)
@@ -521,7 +521,9 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
 
     def query_hypervisor_info(self, auth: Auth, spec: query.QuerySpec) -> dict:
         """APIQueryKvmHypervisorInfoMsg: the raw table with the STORED matchState."""
-        return self._query(auth, spec, self.record_rows, {"uuid", "hypervisor", "version", "matchState", "createDate", "lastOpDate"},
+        table = {uuid: {"uuid": uuid, "hypervisor": HYPERVISOR, "version": self.records[uuid], "matchState": state,
+                        "createDate": created, "lastOpDate": last_op} for uuid, (state, created, last_op) in self.record_rows.items()}
+        return self._query(auth, spec, table, {"uuid", "hypervisor", "version", "matchState", "createDate", "lastOpDate"},
                            "org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory")
 
     def query_longjobs(self, auth: Auth, spec: query.QuerySpec) -> dict:

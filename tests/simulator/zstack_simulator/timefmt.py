@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import time
 
@@ -13,12 +14,18 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DATE_HEADER = re.compile(r"^([A-Z][a-z]{2}), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) ([A-Za-z][A-Za-z0-9/_+:-]*)$")
 
 
-def gson_date(epoch: float) -> str:
-    """Format like Java 8 Gson's default: 'Oct 17, 2024 5:43:35 AM' (MN local zone, no zone suffix)."""
-    tm = time.localtime(epoch)
+@functools.lru_cache(maxsize=64)
+def _gson_second(second: int) -> str:
+    tm = time.localtime(second)
     hour = tm.tm_hour % 12 or 12
     ampm = "AM" if tm.tm_hour < 12 else "PM"
     return f"{_MONTHS[tm.tm_mon - 1]} {tm.tm_mday}, {tm.tm_year} {hour}:{tm.tm_min:02d}:{tm.tm_sec:02d} {ampm}"
+
+
+def gson_date(epoch: float) -> str:
+    """Format like Java 8 Gson's default: 'Oct 17, 2024 5:43:35 AM' (MN local zone, no zone suffix).
+    Cached per second: a fleet of 100,000 VMs saves as many rows in the same few seconds."""
+    return _gson_second(int(epoch))
 
 
 def format_date_header(when: datetime.datetime, zone: str = "CST") -> str:
