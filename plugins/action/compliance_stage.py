@@ -2,15 +2,16 @@
 # Copyright: (c) 2026, zstack.cloud contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Action plugin of zstack.cloud.compliance_stage: one step of the compliance logic, on the controller.
+"""Action plugin of zstack.cloud.compliance_stage: one step of the virtualizer_compliance role, on the controller.
 
-The steps are the functions behind the ``compliance_*`` filters (plugins/module_utils/_compliance.py).
-What this adds over a filter in ``set_fact``: the fleet-sized inputs are named in ``vars`` and read
-as they are stored (registered results, earlier steps), not passed through a template.  From
-ansible-core 2.19 on, a template hands a filter every value of a dict or list through a lazy
-wrapper, several microseconds a value: for 11,000 resources that is about a second per input, per
-step.  Reading the stored value costs nothing.  Small inputs (options, the user's UUIDs) are
-templated as usual, in ``args``.
+The steps live in plugins/plugin_utils/_steps.py (plain Python over the logic in
+plugins/plugin_utils/); this plugin reads their inputs and sets their outputs.  The
+fleet-sized inputs are named in ``vars`` and read as they are stored (registered results,
+earlier steps), not passed through a template: from ansible-core 2.19 on, a template hands
+every value of a dict or list through a lazy wrapper, several microseconds a value, about a
+second per input and step for 11,000 resources.  Small inputs are templated as usual, in ``args``.
+The outputs are set as variables with the precedence of set_fact (``register_host_variables``,
+ansible-core 2.21 and later) or as host facts (older cores): the role reads them the same way.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,38 +19,42 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import inspect
+import os
 import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
-from ansible_collections.zstack.cloud.plugins.filter import compliance as filters
-from ansible_collections.zstack.cloud.plugins.module_utils import _compliance as logic
+try:  # how gather_facts applies module_defaults to the module it runs: 2.19 and later
+    from ansible.executor.module_common import _apply_action_arg_defaults
+    get_action_args_with_defaults = None
+except ImportError:  # ansible-core 2.18
+    from ansible.executor.module_common import get_action_args_with_defaults
+    _apply_action_arg_defaults = None
 
-#: step -> the filter function it runs; its inputs are that function's arguments, under the same names
-FUNCTIONS = {
-    'scope': filters.compliance_scope,
-    'evaluate': filters.compliance_evaluate,
-    'plan': filters.compliance_plan,
-    'result': filters.compliance_result,
-    'report': filters.compliance_report,
-}
-STEPS = tuple(FUNCTIONS)
+from ansible_collections.zstack.cloud.plugins.plugin_utils import _steps
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import ComplianceError
+
+display = Display()
+
+STEPS = tuple(_steps.STEPS)
 
 ARGUMENT_SPEC = {
     'step': {'type': 'str', 'required': True, 'choices': list(STEPS)},
     'vars': {'type': 'dict', 'default': {}},
     'args': {'type': 'dict', 'default': {}},
     'fact': {'type': 'str', 'required': True},
+    'facts': {'type': 'dict', 'default': {}},
 }
 FACT_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 
 
 def parameters(func):
-    """The names ``func`` takes, in order, and those it requires."""
-    params = list(inspect.signature(func).parameters.values())
+    """The inputs a step takes, in order, and those it requires (its context argument left out)."""
+    params = list(inspect.signature(func).parameters.values())[1:]
     return [p.name for p in params], [p.name for p in params if p.default is p.empty]
 
 
@@ -104,6 +109,8 @@ def gather(task_vars, names):
         elif isinstance(spec, list) and all(isinstance(p, str) for p in spec):
             joined = []
             for path in spec:
+                if path.split('.')[0] not in task_vars:
+                    continue  # a task that never ran (a block failed before it) registered nothing
                 found = resolve(task_vars, path)
                 if found is None:
                     continue
@@ -116,8 +123,33 @@ def gather(task_vars, names):
     return values
 
 
+class _Context(_steps.Context):
+    """The steps' view of the controller: the console, and module runs through this action."""
+
+    def __init__(self, action, task_vars):
+        self._action = action
+        self._task_vars = task_vars
+        self.warnings = []
+
+    def display(self, line):
+        display.display(line)
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+    def run_module(self, name, args):
+        """Run module ``name`` as the task would, with the module_defaults of the task (the role's connection)."""
+        action = self._action
+        if _apply_action_arg_defaults is not None:  # ansible-core 2.19 and later
+            args = _apply_action_arg_defaults(name, action._task, args, action._templar)
+        else:  # ansible-core 2.18
+            args = get_action_args_with_defaults(name, args, action._task.module_defaults, action._templar,
+                                                 action_groups=action._task._parent._play._action_groups)
+        return action._execute_module(module_name=name, module_args=args, task_vars=self._task_vars)
+
+
 class ActionModule(ActionBase):
-    """Run one compliance step over stored variables and set its output as the variable named by ``fact``."""
+    """Run one role step over stored variables and set its outputs as the variables named by ``fact`` and ``facts``."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -125,32 +157,49 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
+        task_vars = task_vars or {}
         validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
         if validation.error_messages:
             raise AnsibleActionFail('compliance_stage: %s' % '; '.join(validation.error_messages))
         params = validation.validated_parameters
-        func = FUNCTIONS[params['step']]
+        step = params['step']
+        func = _steps.STEPS[step]
         accepted, required = parameters(func)
-        if not FACT_NAME_RE.match(params['fact']):
-            raise AnsibleActionFail('compliance_stage: fact %r is not a valid variable name' % params['fact'])
+        for name in [params['fact']] + list(params['facts'].values()):
+            if not isinstance(name, str) or not FACT_NAME_RE.match(name):
+                raise AnsibleActionFail('compliance_stage: %r is not a valid variable name' % (name,))
         unknown = sorted((set(params['vars']) | set(params['args'])) - set(accepted))
         if unknown:
-            raise AnsibleActionFail('compliance_stage: step %s takes %s, not %s'
-                                    % (params['step'], ', '.join(accepted), ', '.join(unknown)))
+            raise AnsibleActionFail('compliance_stage: step %s takes %s, not %s' % (step, ', '.join(accepted), ', '.join(unknown)))
         both = sorted(set(params['vars']) & set(params['args']))
         if both:
             raise AnsibleActionFail('compliance_stage: %s given in both vars and args' % ', '.join(both))
         missing = [name for name in required if name not in params['vars'] and name not in params['args']]
         if missing:
-            raise AnsibleActionFail('compliance_stage: step %s needs %s' % (params['step'], ', '.join(missing)))
+            raise AnsibleActionFail('compliance_stage: step %s needs %s' % (step, ', '.join(missing)))
         arguments = dict(params['args'])
-        arguments.update(gather(task_vars or {}, params['vars']))
-        try:
-            output = func(**arguments)
-        except logic.ComplianceError as exc:
-            raise AnsibleActionFail('zstack.cloud.compliance_stage (%s): %s' % (params['step'], exc))
-        facts = {params['fact']: output}
+        arguments.update(gather(task_vars, params['vars']))
+        if step == 'validate':
+            arguments.setdefault('environ', dict(os.environ))
+        context = _Context(self, task_vars)
         result['changed'] = False
+        try:
+            outputs = func(context, **arguments)
+        except (ComplianceError, _steps.StepFailed) as exc:
+            result.update(failed=True, msg='%s' % exc)
+            outputs = None
+        for warning in context.warnings:
+            display.warning(warning)
+        if outputs is None:
+            return result
+        result['changed'] = bool(outputs.pop('changed', False))
+        unnamed = sorted(set(params['facts']) - set(outputs) - {'output'})
+        if unnamed:
+            raise AnsibleActionFail('compliance_stage: step %s has no output %s (it has %s)' % (
+                step, ', '.join(unnamed), ', '.join(sorted(outputs))))
+        facts = {params['fact']: outputs['output']}
+        for key, name in params['facts'].items():
+            facts[name] = outputs[key]
         if hasattr(self, 'register_host_variables'):
             # ansible-core 2.21 and later: the same precedence as set_fact, and nothing copied into the task result
             self.register_host_variables(facts)

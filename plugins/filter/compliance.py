@@ -4,8 +4,9 @@
 
 """Filters of the virtualizer_compliance role: scope, policy, plan, result and reports.
 
-The logic lives in plugins/module_utils/_compliance.py (plain Python, unit-tested);
-these filters only adapt arguments and turn its errors into AnsibleFilterError.
+The logic lives in plugins/plugin_utils/ (plain Python, unit-tested), the same functions the
+role's steps (the zstack.cloud.compliance_stage action) run; these filters only adapt
+arguments and turn its errors into AnsibleFilterError, for users' own playbooks.
 Each filter is documented in the .yml file of the same name next to this one.
 """
 
@@ -16,14 +17,15 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
-from ansible_collections.zstack.cloud.plugins.module_utils import _compliance as logic
+from ansible_collections.zstack.cloud.plugins.plugin_utils import _gate, _plan, _policy, _reports, _scope
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import ComplianceError
 
 
 def _wrap(name, func):
     def run(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except logic.ComplianceError as exc:
+        except ComplianceError as exc:
             raise AnsibleFilterError('zstack.cloud.%s: %s' % (name, exc))
     run.__name__ = name
     run.__doc__ = func.__doc__
@@ -31,41 +33,41 @@ def _wrap(name, func):
 
 
 def compliance_scope(hosts, vms=None, uuids=None, vm_states=None):
-    return logic.build_scope(hosts, vms, uuids, vm_states=('Running',) if vm_states is None else tuple(vm_states))
+    return _scope.build_scope(hosts, vms, uuids, vm_states=('Running',) if vm_states is None else tuple(vm_states))
 
 
 def compliance_evaluate(virtualizer_info, scope=None, unknown='fail', no_record='warn'):
-    return logic.evaluate(virtualizer_info, scope, {'unknown': unknown, 'no_record': no_record})
+    return _policy.evaluate(virtualizer_info, scope, {'unknown': unknown, 'no_record': no_record})
 
 
 def compliance_plan(evaluation, options=None, phase='all', actions_taken=0):
-    return logic.build_plan(evaluation, options, phase=phase, actions_taken=actions_taken)
+    return _plan.build_plan(evaluation, options, phase=phase, actions_taken=actions_taken)
 
 
 def compliance_may_act(actions, options=None):
-    return logic.may_act(actions, options)
+    return _gate.may_act(actions, options)
 
 
 def compliance_pending(virtualizer_info, uuids):
-    return logic.pending(virtualizer_info, uuids)
+    return _gate.pending(virtualizer_info, uuids)
 
 
 def compliance_result(before, after=None, plan=None, actions=None, check_mode=False, remediate=False,
                       started_at=None, finished_at=None, reports=None):
-    return logic.build_result(before, after, plan, actions, check_mode=check_mode, remediate=remediate,
+    return _reports.build_result(before, after, plan, actions, check_mode=check_mode, remediate=remediate,
                               started_at=started_at, finished_at=finished_at, reports=reports)
 
 
 def compliance_report(result, fmt='json'):
-    return logic.render_report(result, fmt)
+    return _reports.render_report(result, fmt)
 
 
 def compliance_table(evaluation, max_lines=200):
-    return logic.table_lines(evaluation, max_lines=max_lines)
+    return _reports.table_lines(evaluation, max_lines=max_lines)
 
 
 def compliance_failure_message(result, limit=0, warn=False):
-    message = logic.failure_message(result, limit=limit)
+    message = _reports.failure_message(result, limit=limit)
     if warn:
         Display().warning(message)
     return message

@@ -43,11 +43,6 @@ play test_job_failure.yml
 play test_host_methods.yml
 play test_vm_fallback.yml
 
-# The same scenarios with the fleet-sized steps in set_fact + filters (the path the role takes on
-# ansible-core before 2.21) instead of the compliance_stage action: the reports must agree.
-play test_check_mode.yml --check -e __virtualizer_compliance_stage_action=false -e rvc_name=check_mode_filters
-play test_remediate.yml -e __virtualizer_compliance_stage_action=false -e rvc_name=remediate_filters
-"$PY" "${here}/compare_reports.py" "${out}/check_mode/virtualizer-compliance.json" "${out}/check_mode_filters/virtualizer-compliance.json"
 "$PY" "${here}/compare_reports.py" "${out}/remediate/virtualizer-compliance.json" "${out}/remediate_filters/virtualizer-compliance.json"
 
 "$PY" "${here}/check_html.py" "${out}/remediate/virtualizer-compliance.html" "${out}/remediate/virtualizer-compliance.json" "${out}/html"

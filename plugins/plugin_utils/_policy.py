@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The compliance policy: every resource passes, fails, warns or is ignored, with its reason.
+
+Private to this collection: not a public API, may change without notice.
+
+:func:`evaluate` applies the policy to the verdicts that ``zstack.cloud.zstack_virtualizer_info``
+returned (``virtualizer_info``, keyed by UUID).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import (
+    FAIL,
+    HOST,
+    IGNORE,
+    MATCHED,
+    NO_RECORD,
+    NOT_FOUND,
+    OUTCOMES,
+    PASS,
+    POLICY_CHOICES,
+    UNKNOWN,
+    UNMATCHED,
+    WARN,
+    ComplianceError,
+    kind_of,
+    sort_key,
+    summary_counts,
+)
+
+#: the verdict of a UUID that could not be read (zstack_virtualizer_info on_batch_error=report)
+ERROR = 'Error'
+
+
+def check_policy(policy):
+    """A complete policy dict with validated values: ``{unknown, no_record, error}``."""
+    policy = dict(policy or {})
+    result = {'unknown': policy.get('unknown', FAIL), 'no_record': policy.get('no_record', WARN),
+              'error': policy.get('error', FAIL)}
+    for key, value in result.items():
+        if value not in POLICY_CHOICES:
+            raise ComplianceError('policy %s must be one of %s, got %r' % (key, ', '.join(POLICY_CHOICES), value))
+    return result
+
+
+def outcome_of(verdict, policy):
+    """pass / fail / warn / ignore for one verdict under a policy (Unmatched and NotFound always fail).
+
+    ``Error`` is the verdict of a UUID whose batch kept failing when the module was asked to
+    report such batches instead of failing whole: nothing is known of it, so it fails unless
+    the policy says otherwise.
+    """
+    if verdict == MATCHED:
+        return PASS
+    if verdict in (UNMATCHED, NOT_FOUND):
+        return FAIL
+    if verdict == UNKNOWN:
+        return policy['unknown']
+    if verdict == NO_RECORD:
+        return policy['no_record']
+    if verdict == ERROR:
+        return policy['error']
+    raise ComplianceError('unknown verdict %r' % (verdict,))
+
+
+def _snapshot(verdict_entry):
+    return {
+        'verdict': verdict_entry.get('verdict'),
+        'current_version': verdict_entry.get('current_version'),
+        'expect_version': verdict_entry.get('expect_version'),
+        'reason': verdict_entry.get('reason'),
+    }
+
+
+def evaluate(virtualizer_info, scope=None, policy=None):
+    """Apply the policy to the verdicts.
+
+    ``virtualizer_info`` is the module's dict keyed by UUID.  Returns
+    ``{resources, summary, failing, warnings, ignored, compliant, policy}``;
+    each resource carries its inventory facts (name, cluster, host) from the
+    scope, its verdict snapshot and its outcome.
+    """
+    policy = check_policy(policy)
+    if not isinstance(virtualizer_info, Mapping):
+        raise ComplianceError('virtualizer_info must be the dict returned by zstack_virtualizer_info, got %s'
+                              % type(virtualizer_info).__name__)
+    known = (scope or {}).get('resources') or {}
+    resources = {}
+    for uuid, entry in virtualizer_info.items():
+        facts = dict(known.get(uuid) or {})
+        kind = facts.get('resource_type') or kind_of(entry.get('resource_type'))
+        snap = _snapshot(entry)
+        outcome = outcome_of(snap['verdict'], policy)
+        resources[uuid] = {
+            'uuid': uuid,
+            'name': facts.get('name') or uuid,
+            'resource_type': kind,
+            'zone_uuid': facts.get('zone_uuid'),
+            'cluster_uuid': facts.get('cluster_uuid'),
+            'host_uuid': facts.get('host_uuid'),
+            'state': facts.get('state'),
+            'status': facts.get('status'),
+            'verdict': snap['verdict'],
+            'current_version': snap['current_version'],
+            'expect_version': snap['expect_version'],
+            'reason': snap['reason'],
+            'outcome': outcome,
+        }
+    return _evaluation(resources, policy)
+
+
+def _evaluation(resources, policy):
+    summary = summary_counts(resources)
+    by_outcome = dict((o, []) for o in OUTCOMES)
+    for entry in sorted(resources.values(), key=lambda e: (e['resource_type'] != HOST,) + sort_key(e)):
+        by_outcome[entry['outcome']].append(_brief(entry))
+    summary.update({'failing': len(by_outcome[FAIL]), 'warning': len(by_outcome[WARN]),
+                    'ignored': len(by_outcome[IGNORE]), 'passing': len(by_outcome[PASS])})
+    return {
+        'resources': resources,
+        'summary': summary,
+        'failing': by_outcome[FAIL],
+        'warnings': by_outcome[WARN],
+        'ignored': by_outcome[IGNORE],
+        'compliant': not by_outcome[FAIL],
+        'policy': policy,
+    }
+
+
+def _brief(entry):
+    return {'uuid': entry['uuid'], 'name': entry.get('name'), 'resource_type': entry.get('resource_type'),
+            'verdict': entry.get('verdict'), 'reason': entry.get('reason') or _default_reason(entry)}
+
+
+def _default_reason(entry):
+    if entry.get('verdict') == MATCHED:
+        return None
+    return '%s is %s' % (entry.get('resource_type') or 'resource', entry.get('verdict'))

@@ -1,0 +1,282 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The steps of the virtualizer_compliance role, as the zstack.cloud.compliance_stage action runs them.
+
+Private to this collection: not a public API, may change without notice.
+
+Each step is a function of keyword inputs (read from stored variables or given as
+values by the role) and a context (the clock, the console, module runs).  It
+returns its outputs by name: ``output`` is the step's main value, set as the
+variable the task names in ``fact``; the other names are set as the variables the
+task names in ``facts``.  Every decision of the role is made here or in the logic
+these steps call (_scope, _policy, _plan, _gate, _reports); the role's YAML only
+says what happens in which order.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+
+from ansible_collections.zstack.cloud.plugins.plugin_utils import _gate, _inputs, _plan, _policy, _reports, _scope
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import HOST, ComplianceError, as_list
+
+_MAX_TABLE_LINES = 200
+#: at most one progress line this often while a step waits (seconds)
+PROGRESS_INTERVAL = 15
+
+
+class StepFailed(Exception):
+    """The step ends the task as failed with this message (a policy decision, not a bug)."""
+
+
+class Context:
+    """What a step may use beyond its inputs; the action plugin gives the real one, tests a recording one."""
+
+    def now(self):
+        return time.time()
+
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
+    def display(self, line):
+        raise NotImplementedError
+
+    def warn(self, message):
+        raise NotImplementedError
+
+    def run_module(self, name, args):
+        raise NotImplementedError
+
+
+def _utc(stamp):
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(stamp))
+
+
+def _names(scope):
+    resources = (scope or {}).get('resources') or {}
+    return dict((uuid, entry.get('name')) for uuid, entry in resources.items() if entry.get('resource_type') == HOST)
+
+
+# ------------------------------------------------------------------ steps
+def step_validate(ctx, inputs, environ=None):
+    """Check every input before anything is read or changed; start the clock and an empty action log."""
+    checked = _inputs.check_inputs(inputs, environ=environ)
+    checked['started_at'] = _utc(ctx.now())
+    return {'output': checked, 'actions': [], 'vm_plan': None, 'after': None}
+
+
+def step_scope(ctx, inputs, hosts=None, vms=None, discovered_hosts=None, keep=None):
+    """The ordered scope; an empty one, or a zone / cluster that matched no host, is an error unless allowed.
+
+    ``keep`` is the run's first scope when the scope is read again during remediation: every
+    UUID of it stays in scope (a VM stopped meanwhile is reported, not dropped), and it was checked.
+    """
+    if keep is not None:
+        return {'output': _scope.build_scope(hosts, vms, keep['uuids'])}
+    scope = _scope.build_scope(hosts, vms, inputs['uuids'])
+    _scope.check_scope(scope, inputs['zone_uuids'], inputs['cluster_uuids'],
+                       discovered_hosts if inputs['discover'] and (inputs['zone_uuids'] or inputs['cluster_uuids']) else None,
+                       allow_empty=inputs['allow_empty_scope'])
+    return {'output': scope}
+
+
+def step_evaluate(ctx, inputs, virtualizer_info, scope):
+    """The policy applied to the verdicts."""
+    return {'output': _policy.evaluate(virtualizer_info, scope, inputs['policy'])}
+
+
+def step_plan(ctx, inputs, evaluation, maintenance=None, phase='all', actions=None, check_mode=False):
+    """The remediation plan; the console gets the summary and the plan lines.
+
+    ``maintenance`` is the registered result of reading host.maintenance.policy (when the
+    hosts enter maintenance); ``actions`` the records so far (the VM phase spends what is left
+    of the cap).
+    """
+    options = dict(inputs['options'])
+    if maintenance and not maintenance.get('skipped'):
+        values = maintenance.get('config_values') or {}
+        options['maintenance_policy'] = values.get('host.host.maintenance.policy') or _plan.STOPPING_POLICY
+    taken = _gate.may_act(actions, options)['taken'] if actions else 0
+    plan = _plan.build_plan(evaluation, options, phase=phase, actions_taken=taken)
+    counts = plan['counts']
+    if phase == 'all':
+        ctx.display(_reports.summary_line(evaluation['summary']))
+        note = ' (check mode: nothing will change)' if check_mode else (
+            '' if inputs['remediate'] else ' (remediation is off: nothing will change)')
+        ctx.display('Plan%s: %s, %s (%d predicted after host upgrades), %d deferred by the cap, %d blocked by pre-flight checks' % (
+            note, _count(counts['host_actions'], 'host action') + ' in ' + _count(counts['host_batches'], 'batch', 'batches'),
+            _count(counts['vm_actions'], 'VM action'), counts['predicted_vm_actions'], counts['deferred'], counts['blocked']))
+    else:
+        ctx.display('VM phase: %s' % _count(counts['vm_actions'], 'VM action'))
+    for line in plan['lines']:
+        ctx.display('  ' + line)
+    return {'output': plan}
+
+
+def _count(number, word, plural=None):
+    return '%d %s' % (number, word if number == 1 else (plural or word + 's'))
+
+
+def step_gate(ctx, inputs, action, actions, host=None, candidates=None):
+    """May ``action`` run now?  The cap, the failure budget, then the action's pre-flight checks.
+
+    ``host`` is the registered result of reading the host again (host actions), ``candidates``
+    that of the migration pre-flight (VM actions).  A refused action is recorded as skipped.
+    Output: ``{allowed, reason, started, how}`` (``how``: migrate / reboot for a VM).
+    """
+    now = ctx.now()
+    gate, actions = _gate.open_gate(actions, action, inputs['options'], now)
+    gate['how'] = None
+    refusal = None
+    if gate['allowed'] and host is not None:
+        found = as_list((host or {}).get('hosts'), 'hosts')
+        if not found:
+            refusal = 'host no longer exists'
+        else:
+            refusal = _plan.host_preflight(found[0], inputs['options'])
+            gate['host'] = dict((k, found[0].get(k)) for k in ('uuid', 'name', 'state', 'status', 'managementIp',
+                                                               'clusterUuid', 'zoneUuid'))
+    elif gate['allowed'] and action.get('resource_type') != HOST:
+        gate['how'] = _vm_method(action, candidates, inputs['options'])
+        gate['destination_host_uuid'] = (candidates or {}).get('destination_host_uuid')
+        if gate['how'] is None:
+            refusal = 'no migration candidate: %s' % ((candidates or {}).get('msg') or 'none found')
+    if refusal:
+        gate.update(allowed=False, reason='pre-flight: ' + refusal)
+        actions = _gate.record(actions, action, 'skipped', gate['reason'], now, now)
+    return {'output': gate, 'actions': actions}
+
+
+def _vm_method(action, candidates, options):
+    if action.get('action') == 'reboot':
+        return 'reboot'
+    if (candidates or {}).get('destination_host_uuid'):
+        return 'migrate'
+    return 'reboot' if options.get('vm_reboot_fallback') else None
+
+
+def step_record(ctx, inputs, action, actions, gate, status, message=None, results=None, steps=None, failure=None,
+                restore=None, scope=None):
+    """Append the record of ``action``: status, message, the ZStack jobs of its ``results``, the time since the gate.
+
+    Without a ``message``, a refreshed VM's says how it was refreshed (the gate decided).
+    """
+    if message is None and status == 'ok':
+        message = {'migrate': 'migrated', 'reboot': 'rebooted'}.get((gate or {}).get('how'))
+    return {'output': _gate.record(actions, action, status, message, (gate or {}).get('started'), ctx.now(),
+                                   results=results, steps=steps, failure=failure, names=_names(scope), restore=restore)}
+
+
+def step_verify(ctx, inputs, actions, connection=None):
+    """Re-read the remediated resources until each is Matched against the version it needed, or the deadline.
+
+    Reads only the resources the run changed (their verdicts, not the fleet's), one line on the
+    console at least every PROGRESS_INTERVAL seconds.  Output: ``{verified, pending, seconds}``.
+    """
+    done = [a for a in as_list(actions, 'actions') if a.get('status') == 'ok']
+    uuids = list(dict.fromkeys(a['uuid'] for a in done))
+    required = dict((a['uuid'], a['require_version']) for a in done if a.get('require_version'))
+    if not uuids:
+        return {'output': {'remediated': 0, 'verified': [], 'pending': [], 'seconds': 0}}
+    start = ctx.now()
+    deadline = start + inputs['verify_timeout']
+    last_line = None
+    while True:
+        result = ctx.run_module('zstack.cloud.zstack_virtualizer_info', dict(connection or {}, uuids=uuids, output='facts'))
+        if result.get('failed'):
+            raise StepFailed('verification: zstack.cloud.zstack_virtualizer_info failed: %s' % result.get('msg'))
+        waiting = _gate.pending(result.get('virtualizer_info'), uuids, required)
+        now = ctx.now()
+        if not waiting or now + inputs['verify_interval'] > deadline:
+            break
+        if last_line is None or now - last_line >= PROGRESS_INTERVAL:
+            ctx.display('verify: %d of %d remediated resources not Matched yet (%s); %ds elapsed, deadline in %ds' % (
+                len(waiting), len(uuids), ', '.join(waiting[:5]) + (', ...' if len(waiting) > 5 else ''),
+                now - start, deadline - now))
+            last_line = now
+        ctx.sleep(inputs['verify_interval'])
+    if waiting:
+        info = result.get('virtualizer_info') or {}
+        ctx.warn('Still not verified after %d s: %s' % (inputs['verify_timeout'], '; '.join(
+            '%s: %s%s' % (u, (info.get(u) or {}).get('verdict'),
+                          ' against %s, needed %s' % ((info.get(u) or {}).get('expect_version'), required[u])
+                          if required.get(u) and (info.get(u) or {}).get('verdict') == 'Matched' else '')
+            for u in waiting)))
+    return {'output': {'remediated': len(uuids), 'verified': [u for u in uuids if u not in waiting], 'pending': waiting,
+                       'seconds': round(ctx.now() - start, 1)}}
+
+
+def step_result(ctx, inputs, before, plan, actions, after=None, vm_plan=None, check_mode=False):
+    """The result fact; the reports written on the controller; the console table."""
+    plan = dict(plan, vm_phase=vm_plan)
+    result = _reports.build_result(before, after, plan, actions, check_mode=check_mode, remediate=inputs['remediate'],
+                                   started_at=inputs['started_at'], finished_at=_utc(ctx.now()), reports=inputs['reports'])
+    changed = False
+    if inputs['reports']:
+        os.makedirs(inputs['report_dir'], exist_ok=True)
+        texts = _reports.render_report(result, list(inputs['reports']))
+        for fmt, path in inputs['reports'].items():
+            changed = _write(path, texts[fmt]) or changed
+    for line in _reports.table_lines(result, max_lines=_MAX_TABLE_LINES):
+        ctx.display(line)
+    for path in inputs['reports'].values():
+        ctx.display('report: %s' % path)
+    return {'output': result, 'changed': changed}
+
+
+def _write(path, text):
+    """Write ``text`` to ``path`` atomically; False when the file already holds it."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            if handle.read() == text:
+                return False
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.' + os.path.basename(path) + '.')
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def step_conclude(ctx, inputs, result):
+    """Fail when a resource is not compliant (or warn, as the role's on_noncompliance says)."""
+    if result['compliant']:
+        ctx.display('All %d resources are compliant' % result['summary']['total'])
+        return {'output': True}
+    message = _reports.failure_message(result, limit=_MAX_TABLE_LINES)
+    if inputs['on_noncompliance'] == 'fail':
+        raise StepFailed(message)
+    ctx.warn(message + '\n(virtualizer_compliance_on_noncompliance=warn: the play goes on)')
+    return {'output': False}
+
+
+STEPS = {
+    'validate': step_validate,
+    'scope': step_scope,
+    'evaluate': step_evaluate,
+    'plan': step_plan,
+    'gate': step_gate,
+    'record': step_record,
+    'verify': step_verify,
+    'result': step_result,
+    'conclude': step_conclude,
+}
+
+
+def run(name, ctx, arguments):
+    """Run step ``name`` with ``arguments``; ComplianceError and StepFailed pass through to the caller."""
+    if not isinstance(arguments.get('inputs', {}), Mapping):
+        raise ComplianceError('inputs must be the output of the validate step')
+    return STEPS[name](ctx, **arguments)
