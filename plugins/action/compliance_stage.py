@@ -101,7 +101,7 @@ def _get(value, key, path):
 
 
 def gather(task_vars, names):
-    """``vars`` resolved: a path gives its value, a list of paths the concatenation of their lists (missing ones left out)."""
+    """``vars`` resolved: a path gives its value; a list of paths joins their lists and dicts into one list (missing ones left out)."""
     values = {}
     for argument, spec in names.items():
         if isinstance(spec, str):
@@ -114,9 +114,13 @@ def gather(task_vars, names):
                 found = resolve(task_vars, path)
                 if found is None:
                     continue
-                if not isinstance(found, list):
-                    raise AnsibleActionFail('compliance_stage: %r is a %s; only lists can be joined' % (path, type(found).__name__))
-                joined.extend(found)
+                if isinstance(found, list):
+                    joined.extend(found)
+                elif isinstance(found, Mapping):
+                    joined.append(found)  # a registered result, one item of the list
+                else:
+                    raise AnsibleActionFail('compliance_stage: %r is a %s; only lists and dicts can be joined'
+                                            % (path, type(found).__name__))
             values[argument] = joined
         else:
             raise AnsibleActionFail('compliance_stage: vars.%s must be a variable name or a list of them' % argument)

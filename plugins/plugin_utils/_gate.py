@@ -74,13 +74,19 @@ def open_gate(actions, action, options, now):
 
 
 def belongs(result, uuid):
-    """Whether a registered module result is of a task run for resource ``uuid`` (a loop leaves older ones behind)."""
+    """Whether a registered module result is of a task run for resource ``uuid`` (a loop leaves older ones behind).
+
+    The modules name their resource in their result: ``host`` (zstack_host), ``vm_instance``
+    (zstack_vm_instance, zstack_vm_migration), ``request.updateClusterOS.hostUuid`` (zstack_cluster_os_update).
+    """
     if not isinstance(result, Mapping) or result.get('skipped'):
         return False
     if uuid is None:
         return True
-    args = (result.get('invocation') or {}).get('module_args') or {}
-    return uuid in (args.get('uuid'), args.get('host_uuid'))
+    of = [(result.get(key) or {}).get('uuid') for key in ('host', 'vm_instance') if isinstance(result.get(key), Mapping)]
+    request = result.get('request') if isinstance(result.get('request'), Mapping) else {}
+    of.append((request.get('updateClusterOS') or {}).get('hostUuid'))
+    return uuid in of
 
 
 def steps_of(results, uuid=None):
@@ -98,11 +104,13 @@ def steps_of(results, uuid=None):
     return steps
 
 
-def record(actions, action, status, message, started, now, results=None, steps=None, failure=None, names=None, restore=None):
+def record(actions, action, status, message, started, now, results=None, steps=None, then=None, failure=None, names=None,
+           restore=None):
     """``actions`` with one more record: ``action`` plus status, message, steps, job UUIDs and seconds.
 
     ``results`` are the registered results of the action's module tasks (their steps are read from
-    them), ``steps`` more steps (a user's tasks file or playbook), ``failure`` the failed task and
+    them), ``steps`` more steps (a user's tasks file or playbook), ``then`` the results of the tasks
+    after those steps, ``failure`` the failed task and
     result (``{task, result}``) of a rescue, ``restore`` the host state a rescue put back and the
     result of doing so (``{state, result}``).  ``names`` maps host UUIDs to names for the message.
     """
@@ -110,7 +118,9 @@ def record(actions, action, status, message, started, now, results=None, steps=N
         raise ValueError('status must be one of %s, got %r' % (', '.join(RECORD_STATUSES), status))
     names = names or {}
     results = [r for r in results or [] if belongs(r, action.get('uuid'))]
-    all_steps = steps_of(results) + [dict(step) for step in steps or []]
+    then = [r for r in then or [] if belongs(r, action.get('uuid'))]
+    all_steps = steps_of(results) + [dict(step) for step in steps or []] + steps_of(then)
+    results += then
     text = message or status
     for result in results:
         if result.get('source_host_uuid') and result.get('destination_host_uuid'):

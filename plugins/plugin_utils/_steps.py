@@ -160,8 +160,8 @@ def _vm_method(action, candidates, options):
     return 'reboot' if options.get('vm_reboot_fallback') else None
 
 
-def step_record(ctx, inputs, action, actions, gate, status, message=None, results=None, steps=None, failure=None,
-                restore=None, scope=None):
+def step_record(ctx, inputs, action, actions, gate, status, message=None, results=None, steps=None, then=None,
+                failure=None, restore=None, scope=None):
     """Append the record of ``action``: status, message, the ZStack jobs of its ``results``, the time since the gate.
 
     Without a ``message``, a refreshed VM's says how it was refreshed (the gate decided).
@@ -169,7 +169,7 @@ def step_record(ctx, inputs, action, actions, gate, status, message=None, result
     if message is None and status == 'ok':
         message = {'migrate': 'migrated', 'reboot': 'rebooted'}.get((gate or {}).get('how'))
     return {'output': _gate.record(actions, action, status, message, (gate or {}).get('started'), ctx.now(),
-                                   results=results, steps=steps, failure=failure, names=_names(scope), restore=restore)}
+                                   results=results, steps=steps, then=then, failure=failure, names=_names(scope), restore=restore)}
 
 
 def step_verify(ctx, inputs, actions, connection=None):

@@ -43,7 +43,6 @@ play test_job_failure.yml
 play test_host_methods.yml
 play test_vm_fallback.yml
 
-"$PY" "${here}/compare_reports.py" "${out}/remediate/virtualizer-compliance.json" "${out}/remediate_filters/virtualizer-compliance.json"
 
 "$PY" "${here}/check_html.py" "${out}/remediate/virtualizer-compliance.html" "${out}/remediate/virtualizer-compliance.json" "${out}/html"
 "$PY" "${here}/check_html.py" "${out}/check_mode/virtualizer-compliance.html" "${out}/check_mode/virtualizer-compliance.json" "${out}/html-check"
