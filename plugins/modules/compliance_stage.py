@@ -9,17 +9,20 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: compliance_stage
-short_description: Run one step of the virtualizer compliance logic on fleet-sized variables, on the controller
+short_description: Run one step of the virtualizer_compliance role on fleet-sized variables, on the controller
 version_added: 1.1.0
 description:
-  - Runs one step of the logic behind the C(zstack.cloud.compliance_*) filters (scope, policy, plan, result, reports)
-    on the controller and sets its output as a variable, as M(ansible.builtin.set_fact) would.
-  - The difference from a filter in M(ansible.builtin.set_fact) is how the big inputs arrive. The inputs named in
-    O(vars) (registered module results, the output of an earlier step) are read as they are stored, instead of
-    through a template. From ansible-core 2.19 on, a template hands a filter each value of a dict or list through
-    a lazy wrapper, several microseconds a value; for a fleet of 11,000 resources that is about a second per
-    input and per step. The C(zstack.cloud.virtualizer_compliance) role runs its fleet-sized steps with this module.
-  - Nothing is read from or changed in ZStack.
+  - Runs one step of the C(zstack.cloud.virtualizer_compliance) role on the controller and sets its outputs as
+    variables, as M(ansible.builtin.set_fact) would. Every decision of the role is made by these steps, in Python, on
+    every supported ansible-core; the role's tasks only say in which order they happen.
+  - The inputs named in O(vars) (registered module results, the output of an earlier step) are read as they are
+    stored, instead of through a template. From ansible-core 2.19 on, a template hands each value of a dict or list
+    through a lazy wrapper, several microseconds a value; for a fleet of 11,000 resources that is about a second per
+    input and per step.
+  - The steps are the role's internals; their inputs may change between minor versions. In your own playbooks use
+    the C(zstack.cloud.compliance_*) filters, which run the same logic, or the role itself.
+  - Nothing is changed in ZStack. The V(verify) step reads verdicts with M(zstack.cloud.zstack_virtualizer_info),
+    with the connection options of the task's C(module_defaults) (C(group/zstack.cloud.zstack)).
 author:
   - zstack.cloud contributors (@zstack-cloud)
 attributes:
@@ -55,20 +58,27 @@ attributes:
 options:
   step:
     description:
-      - V(scope) is P(zstack.cloud.compliance_scope#filter) and takes C(hosts), C(vms), C(uuids), C(vm_states).
-      - V(evaluate) is P(zstack.cloud.compliance_evaluate#filter) and takes C(virtualizer_info), C(scope),
-        C(unknown), C(no_record).
-      - V(plan) is P(zstack.cloud.compliance_plan#filter) and takes C(evaluation), C(options), C(phase),
-        C(actions_taken).
-      - V(result) is P(zstack.cloud.compliance_result#filter) and takes C(before), C(after), C(plan), C(actions),
-        C(check_mode), C(remediate), C(started_at), C(finished_at), C(reports).
-      - V(report) is P(zstack.cloud.compliance_report#filter) and takes C(result) and C(fmt); for a list of formats
-        its output is a dict from format to report text.
-      - Each input is described with its filter and named as there. An input the filter requires (its first) must
-        be given.
+      - V(validate) checks the role's inputs (C(inputs), its variables without their prefix) before anything is read
+        or changed, naming every wrong one; its output is what every later step takes as C(inputs). It also resets the
+        action log (output C(actions)) and the remediation's variables (C(vm_plan), C(after)).
+      - V(scope) builds the ordered scope from discovered and named hosts and VMs (C(hosts), C(vms),
+        C(discovered_hosts)); an empty scope, or a zone or cluster that matched no host, fails unless the role allows an
+        empty scope. With C(keep), the scope of an earlier step is read again and keeps all its UUIDs.
+      - V(evaluate) applies the policy to C(virtualizer_info) (as M(zstack.cloud.zstack_virtualizer_info) returns it)
+        over C(scope).
+      - V(plan) orders the remediation of C(evaluation) (C(phase) V(all) or V(vms); C(maintenance) the registered
+        result of reading C(host.maintenance.policy); C(actions) the records so far) and prints the summary and the plan.
+      - V(gate) decides whether C(action) may run now (cap, failure budget, the host's pre-flight from C(host), a VM's
+        way of refresh from C(candidates)); a refused action is recorded as skipped (output C(actions)).
+      - V(record) appends the record of C(action) to C(actions) (C(status), C(message), the ZStack jobs of its
+        C(results), C(steps) and C(then) results, C(failure) and C(restore) of a rescue, the seconds since C(gate)).
+      - V(verify) re-reads the remediated resources of C(actions) until each is V(Matched) against the version it
+        needed, or the deadline, printing progress at least every 15 seconds.
+      - V(result) builds the result (C(before), C(after), C(plan), C(vm_plan), C(actions)), writes the reports and
+        prints the table; V(conclude) fails when the result is not compliant (or warns, as the role's input says).
     type: str
     required: true
-    choices: [scope, evaluate, plan, result, report]
+    choices: [validate, scope, evaluate, plan, gate, record, verify, result, conclude]
   vars:
     description:
       - Inputs read from variables, as C(input name -> variable). A variable is named as in a template, with dots
@@ -90,13 +100,19 @@ options:
     description:
       - The name of the variable to set to the step's output, with the precedence of M(ansible.builtin.set_fact).
       - On ansible-core before 2.21 it is set as a host fact, the only way an action plugin can set a variable there.
-        A M(ansible.builtin.set_fact) of the same name overrides it, and ansible-core 2.20 warns that top-level facts
-        are deprecated when it is read. The C(zstack.cloud.virtualizer_compliance) role uses this module only on
-        ansible-core 2.21 and later.
+        A M(ansible.builtin.set_fact) of the same name overrides it; the role never sets these names otherwise.
     type: str
     required: true
+  facts:
+    description:
+      - The step's other outputs, as C(output name -> variable name), set like O(fact).
+      - V(validate) has C(actions), C(vm_plan) and C(after); V(gate) has C(actions).
+    type: dict
+    default: {}
 notes:
   - The logic is the same as the filters'; the filters stay the way to call it from templates.
+  - A step that fails (a wrong input, a non-compliant fleet in V(conclude)) fails the task with a message that names
+    the cause; it never raises a traceback.
 seealso:
   - module: ansible.builtin.set_fact
   - plugin: zstack.cloud.compliance_evaluate
@@ -104,23 +120,37 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Discover the running VMs of the fleet
-  zstack.cloud.zstack_vm_instance_info:
-    state: [Running]
-    fields: [uuid, name, hostUuid, state]
-  register: found_vms
+# The role's own flow, shortened: check the inputs, build the scope, read the verdicts, apply the policy.
+- name: Check the inputs
+  zstack.cloud.compliance_stage:
+    step: validate
+    args:
+      inputs:
+        discover: true
+        report_dir: reports
+        report_basename: fleet
+        unknown_policy: warn
+    fact: checked
 
 - name: Discover the hosts
   zstack.cloud.zstack_host_info:
     fields: [uuid, name, zoneUuid, clusterUuid, managementIp, state, status]
   register: found_hosts
 
+- name: Discover the running VMs of the fleet
+  zstack.cloud.zstack_vm_instance_info:
+    state: [Running]
+    fields: [uuid, name, hostUuid, state]
+  register: found_vms
+
 - name: Build the scope from the registered results, as they are stored
   zstack.cloud.compliance_stage:
     step: scope
     vars:
+      inputs: checked
       hosts: found_hosts.hosts
       vms: found_vms.vm_instances
+      discovered_hosts: found_hosts.hosts
     fact: scope
 
 - name: Read every verdict
@@ -129,14 +159,13 @@ EXAMPLES = r'''
     output: facts
   register: info
 
-- name: Apply the policy; Unknown only warns
+- name: Apply the policy (Unknown only warns, as validated above)
   zstack.cloud.compliance_stage:
     step: evaluate
     vars:
+      inputs: checked
       virtualizer_info: info.virtualizer_info
       scope: scope
-    args:
-      unknown: warn
     fact: evaluation
 
 - name: Show the outcome

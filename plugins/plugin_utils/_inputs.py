@@ -27,8 +27,8 @@ from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import check_
 from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import REPORT_FORMATS, REPORT_SUFFIXES
 
 ON_NONCOMPLIANCE = ('fail', 'warn')
-#: integer inputs outside the plan options and their lowest value
-TIMING_RANGES = (('wait_timeout', 1), ('verify_timeout', 0), ('verify_interval', 1))
+#: integer inputs outside the plan options: lowest value, and the value when not given (as in defaults/main.yml)
+TIMING_RANGES = (('wait_timeout', 1, 3600), ('verify_timeout', 0, 600), ('verify_interval', 1, 10))
 
 
 def _bool(inputs, name, problems, default=False):
@@ -123,8 +123,8 @@ def check_inputs(inputs, environ=None):
         problems.append('%s=playbook needs %s (a playbook that upgrades qemu-kvm on the host named by the extra variable '
                         'zstack_host_ip)' % (option('host_method'), option('host_playbook')))
     timing = {}
-    for key, low in TIMING_RANGES:
-        value = inputs.get(key)
+    for key, low, default in TIMING_RANGES:
+        value = inputs.get(key, default)
         try:
             timing[key] = int(value) if not isinstance(value, bool) else None
         except (TypeError, ValueError):

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The oldest end of the supported ansible-core range (meta/runtime.yml
-# requires_ansible ">=2.18.0"): stages sanity-oldest and units-oldest of
+# requires_ansible ">=2.18.0"): stages sanity-oldest, units-oldest and integration-oldest of
 # scripts/test. The newest end (ansible-core 2.21 on Python 3.12, .venv) is
 # what the stages sanity and units test.
 #
@@ -91,4 +91,12 @@ stage_units_oldest() {
     counts $("$VENV_PY" "$ROOT/scripts/lib/results.py" junit tests/output/junit)
     guard_all_skipped "$log" unit || return 1
     return "$rc"
+}
+
+stage_integration_oldest() {
+    # the role's steps run on one path on every ansible-core: its target runs here too (modules under the
+    # matrix venv's Python, which has requests; the simulator from .venv)
+    matrix_prepare || return 1
+    # shellcheck disable=SC2086  # ZSTACK_OLDEST_INTEGRATION_TARGETS: target names
+    run_integration "$MATRIX_PY" "$VIRTUAL_ENV/bin/python" integration-oldest ${ZSTACK_OLDEST_INTEGRATION_TARGETS:-role_virtualizer_compliance}
 }
