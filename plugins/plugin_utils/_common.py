@@ -84,6 +84,20 @@ def name_key(entry):
     return (entry.get('resource_type') != HOST, natural(entry.get('name')), entry.get('uuid') or '')
 
 
+_PLAIN_TYPES = {str: 'a string', bool: 'a boolean', int: 'an integer', float: 'a number', dict: 'a dict', list: 'a list',
+                tuple: 'a list', bytes: 'bytes'}
+
+
+def type_name(value):
+    """What a value is, in words a user knows (ansible-core's tagged subclasses of str, dict ... show as their base)."""
+    if value is None:
+        return 'null'
+    for cls in type(value).__mro__:
+        if cls in _PLAIN_TYPES:
+            return _PLAIN_TYPES[cls]
+    return type(value).__name__
+
+
 def as_list(value, what):
     """``value`` as a list (a dict gives its values); a string or a scalar is an error naming ``what``."""
     if value is None:
@@ -91,5 +105,5 @@ def as_list(value, what):
     if isinstance(value, Mapping):
         return list(value.values())
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise ComplianceError('%s must be a list, got %s' % (what, type(value).__name__))
+        raise ComplianceError('%s must be a list, got %s' % (what, type_name(value)))
     return list(value)

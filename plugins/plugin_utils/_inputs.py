@@ -21,7 +21,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuids
-from ansible_collections.zstack.cloud.plugins.plugin_utils._common import POLICY_CHOICES, ComplianceError, option
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import POLICY_CHOICES, ComplianceError, option, type_name
 from ansible_collections.zstack.cloud.plugins.plugin_utils._plan import DEFAULT_OPTIONS, HOST_METHODS, check_options
 from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import check_policy
 from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import REPORT_FORMATS, REPORT_SUFFIXES
@@ -44,6 +44,10 @@ def _bool(inputs, name, problems, default=False):
 
 def _uuid_list(inputs, name, problems):
     value = inputs.get(name)
+    if value is not None and not isinstance(value, (list, tuple)):
+        problems.append('%s must be a list of UUIDs, got %s (%r): give a YAML list, e.g. %s: [%s]' % (
+            option(name), type_name(value), value, option(name), value if isinstance(value, str) else '<uuid>'))
+        return []
     try:
         return validate_uuids([] if value is None else value, option(name))
     except ZStackConfigError as exc:
@@ -54,8 +58,8 @@ def _uuid_list(inputs, name, problems):
 def _report_problems(report_dir, basename, formats):
     problems = []
     if isinstance(formats, str) or not isinstance(formats, (list, tuple)):
-        problems.append('%s must be a list of formats (%s), got %r; write e.g. [json, html]' % (
-            option('report_formats'), ', '.join(REPORT_FORMATS), formats))
+        problems.append('%s must be a list of formats (%s), got %s (%r); write e.g. [json, html]' % (
+            option('report_formats'), ', '.join(REPORT_FORMATS), type_name(formats), formats))
         return problems, []
     unknown = [f for f in formats if f not in REPORT_FORMATS]
     if unknown:
