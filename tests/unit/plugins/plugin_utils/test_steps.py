@@ -1,0 +1,540 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Unit tests of the role's steps (plugin_utils/_steps.py) on a recording context with a clock of its own.
+
+validate has its own file (test_inputs.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from ansible_collections.zstack.cloud.plugins.plugin_utils import _steps
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import ComplianceError
+from ansible_collections.zstack.cloud.plugins.plugin_utils._plan import build_plan
+from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import evaluate
+from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import build_result, summary_line, table_lines
+from ansible_collections.zstack.cloud.plugins.plugin_utils._scope import build_scope
+from ansible_collections.zstack.cloud.tests.unit.plugins.plugin_utils.compliance_fleet import (
+    NEW,
+    NEWER,
+    OLD,
+    Recorder,
+    evaluated,
+    fleet,
+    host,
+    role_inputs,
+    u,
+    verdict,
+    vm,
+)
+
+START = 1767225600.0  # 2026-01-01T00:00:00Z
+
+
+def inputs_for(tmp_path, **changes):
+    """The validate step's output, as every later step gets it."""
+    return _steps.step_validate(Recorder(start=START), role_inputs(tmp_path, **changes), environ={})['output']
+
+
+# ------------------------------------------------------------------ scope
+def test_scope_from_discovery_and_named_uuids(tmp_path):
+    hosts, vms, _info = fleet()
+    inputs = inputs_for(tmp_path, uuids=[u(99)], discover=True)
+    scope = _steps.step_scope(Recorder(), inputs, hosts=hosts, vms=vms, discovered_hosts=hosts)['output']
+    assert scope == build_scope(hosts, vms, [u(99)])
+    assert u(99) in scope['uuids']  # named, so kept although stopped
+
+
+def test_an_empty_scope_is_an_error_unless_allowed(tmp_path):
+    inputs = inputs_for(tmp_path, uuids=[], discover=True)
+    with pytest.raises(ComplianceError) as info:
+        _steps.step_scope(Recorder(), inputs, hosts=[], vms=[], discovered_hosts=[])
+    assert 'the scope is empty' in str(info.value) and 'virtualizer_compliance_allow_empty_scope=true' in str(info.value)
+    inputs = inputs_for(tmp_path, uuids=[], discover=True, allow_empty_scope=True)
+    assert _steps.step_scope(Recorder(), inputs, hosts=[], vms=[], discovered_hosts=[])['output']['uuids'] == []
+
+
+def test_a_cluster_that_matched_no_discovered_host_is_named(tmp_path):
+    hosts = [host(1, cluster=1), host(2, cluster=2)]
+    inputs = inputs_for(tmp_path, uuids=[], cluster_uuids=[u(1001), u(1003)])
+    with pytest.raises(ComplianceError) as info:
+        _steps.step_scope(Recorder(), inputs, hosts=hosts[:1], vms=[], discovered_hosts=hosts[:1])
+    assert 'virtualizer_compliance_cluster_uuids: no host found in cluster %s' % u(1003) in str(info.value)
+    assert u(1001) not in str(info.value)
+    inputs = inputs_for(tmp_path, uuids=[], zone_uuids=[u(2009)])
+    with pytest.raises(ComplianceError, match='virtualizer_compliance_zone_uuids: no host found in zone %s' % u(2009)):
+        _steps.step_scope(Recorder(), inputs, hosts=hosts, vms=[], discovered_hosts=hosts)
+
+
+def test_named_uuids_without_discovery_check_no_narrowing(tmp_path):
+    inputs = inputs_for(tmp_path, uuids=[u(1)])
+    scope = _steps.step_scope(Recorder(), inputs, hosts=[host(1)], vms=[], discovered_hosts=None)['output']
+    assert scope['uuids'] == [u(1)]
+
+
+def test_scope_read_again_keeps_every_uuid_of_the_first(tmp_path):
+    hosts, vms, _info = fleet()
+    inputs = inputs_for(tmp_path, uuids=[], discover=True)
+    first = _steps.step_scope(Recorder(), inputs, hosts=hosts, vms=vms, discovered_hosts=hosts)['output']
+    # vm-2 (u(12)) stopped meanwhile; vm-1 moved to kvm-2; nothing else was read
+    moved = [dict(v, hostUuid=u(2)) if v['uuid'] == u(11) else dict(v, state='Stopped', hostUuid=None) if v['uuid'] == u(12) else v
+             for v in vms]
+    again = _steps.step_scope(Recorder(), inputs, hosts=hosts, vms=moved, keep=first)['output']
+    assert set(again['uuids']) == set(first['uuids'])
+    assert again['resources'][u(12)]['state'] == 'Stopped'
+    assert again['resources'][u(11)]['host_uuid'] == u(2)
+    # an empty re-read is not refused: the first scope was checked
+    assert _steps.step_scope(Recorder(), inputs, hosts=[], vms=[], keep=first)['output']['explicit_unresolved'] == first['uuids']
+
+
+# ------------------------------------------------------------------ evaluate
+def test_evaluate_applies_the_policy_of_the_inputs(tmp_path):
+    hosts, vms, info = fleet()
+    scope = build_scope(hosts, vms)
+    inputs = inputs_for(tmp_path, unknown_policy='ignore', no_record_policy='fail')
+    out = _steps.step_evaluate(Recorder(), inputs, virtualizer_info=info, scope=scope)['output']
+    assert out == evaluate(info, scope, {'unknown': 'ignore', 'no_record': 'fail'})
+    assert out['resources'][u(3)]['outcome'] == 'ignore' and out['resources'][u(4)]['outcome'] == 'fail'
+
+
+def test_evaluate_refuses_what_is_not_the_modules_dict(tmp_path):
+    with pytest.raises(ComplianceError, match='virtualizer_info must be the dict returned by zstack_virtualizer_info'):
+        _steps.step_evaluate(Recorder(), inputs_for(tmp_path), virtualizer_info=[], scope=None)
+
+
+# ------------------------------------------------------------------ plan
+def test_plan_shows_the_summary_and_the_plan(tmp_path):
+    ev = evaluated()
+    ctx = Recorder()
+    plan = _steps.step_plan(ctx, inputs_for(tmp_path), ev)['output']
+    assert plan == build_plan(ev, inputs_for(tmp_path)['options'])
+    assert ctx.lines[0] == summary_line(ev['summary'])
+    assert ctx.lines[1] == ('Plan (remediation is off: nothing will change): 1 host action in 1 batch, 3 VM actions '
+                            '(2 predicted after host upgrades), 0 deferred by the cap, 0 blocked by pre-flight checks')
+    assert ctx.lines[2:] == ['  ' + line for line in plan['lines']]
+    assert ctx.lines[2] == '  1. batch 1: host kvm-1 (%s): update_cluster_os, then reconnect' % u(1)
+    assert ctx.warnings == []
+
+
+def test_plan_line_says_check_mode_and_counts_in_plural(tmp_path):
+    hosts = [host(n) for n in (1, 2, 3)]
+    info = dict((h['uuid'], verdict(int(h['uuid'], 16), 'host', 'Unmatched', OLD, NEW)) for h in hosts)
+    ev = evaluate(info, build_scope(hosts))
+    ctx = Recorder()
+    _steps.step_plan(ctx, inputs_for(tmp_path, remediate=True, batch_size=2, max_actions=2), ev, check_mode=True)
+    assert ctx.lines[1] == ('Plan (check mode: nothing will change): 2 host actions in 1 batch, 0 VM actions '
+                            '(0 predicted after host upgrades), 1 deferred by the cap, 0 blocked by pre-flight checks')
+    ctx = Recorder()
+    _steps.step_plan(ctx, inputs_for(tmp_path, remediate=True, batch_size=1, max_actions=0), ev)
+    assert ctx.lines[1].startswith('Plan: 3 host actions in 3 batches, 0 VM actions')
+
+
+@pytest.mark.parametrize('maintenance,blocked', [
+    ({'changed': False, 'config_values': {'host.host.maintenance.policy': 'StopVmOnMigrationFailure'}}, True),
+    ({'changed': False, 'config_values': {'host.host.maintenance.policy': 'JustMigrate'}}, False),
+    # the configuration was not found: the policy that may stop VMs is assumed
+    ({'changed': False, 'config_values': {}}, True),
+    # not read (the hosts do not enter maintenance): nothing to refuse
+    ({'changed': False, 'skipped': True}, False),
+    (None, False),
+])
+def test_plan_reads_the_maintenance_policy_from_its_registered_result(tmp_path, maintenance, blocked):
+    inputs = inputs_for(tmp_path, host_maintenance=True)
+    plan = _steps.step_plan(Recorder(), inputs, evaluated(), maintenance=maintenance)['output']
+    assert plan['counts']['blocked'] == (1 if blocked else 0)
+    assert plan['counts']['host_actions'] == (0 if blocked else 1)
+    if blocked:
+        assert 'StopVmOnMigrationFailure' in plan['blocked'][0]['blocked_reason']
+    # the inputs themselves are not changed
+    assert inputs['options']['maintenance_policy'] is None
+
+
+def test_vm_phase_spends_what_is_left_of_the_cap(tmp_path):
+    hosts, vms, info = fleet()
+    info[u(22)] = verdict(22, 'vm', 'Unmatched', OLD, NEW)
+    ev = evaluate(info, build_scope(hosts, vms))
+    inputs = inputs_for(tmp_path, max_actions=3)
+    # two actions taken (one failed counts too), one refused by the cap (does not)
+    actions = [{'uuid': u(1), 'status': 'ok'}, {'uuid': u(3), 'status': 'failed'}, {'uuid': u(4), 'status': 'skipped'}]
+    ctx = Recorder()
+    plan = _steps.step_plan(ctx, dict(inputs, options=dict(inputs['options'], failure_budget=1)), ev, phase='vms',
+                            actions=actions)['output']
+    assert plan['counts']['vm_actions'] == 1 and plan['counts']['deferred'] == 1
+    assert ctx.lines[0] == 'VM phase: 1 VM action'
+    assert ctx.lines[1:] == ['  ' + line for line in plan['lines']]
+    # no actions yet: the whole cap
+    assert _steps.step_plan(Recorder(), inputs, ev, phase='vms', actions=[])['output']['counts']['vm_actions'] == 2
+
+
+# ------------------------------------------------------------------ gate
+HOST_ACTION = {'uuid': u(1), 'name': 'kvm-1', 'resource_type': 'host', 'action': 'update_cluster_os', 'order': 1}
+VM_ACTION = {'uuid': u(11), 'name': 'vm-1', 'resource_type': 'vm', 'action': 'migrate', 'order': 2, 'host_uuid': u(1),
+             'require_version': NEW}
+
+
+def test_gate_opens_for_a_host_that_passes_its_preflight(tmp_path):
+    ctx = Recorder(start=500.0)
+    out = _steps.step_gate(ctx, inputs_for(tmp_path), HOST_ACTION, [], host={'hosts': [host(1)]})
+    gate = out['output']
+    assert gate['allowed'] is True and gate['reason'] is None and gate['started'] == 500.0 and gate['how'] is None
+    assert gate['host'] == {'uuid': u(1), 'name': 'host-1', 'state': 'Enabled', 'status': 'Connected',
+                            'managementIp': '10.0.0.1', 'clusterUuid': u(1001), 'zoneUuid': u(2001)}
+    assert out['actions'] == []
+
+
+@pytest.mark.parametrize('found,fragment', [
+    ([host(1, state='Maintenance')], 'pre-flight: host is in state Maintenance'),
+    ([host(1, status='Disconnected')], 'pre-flight: host is Disconnected, not Connected'),
+    ([], 'pre-flight: host no longer exists'),
+])
+def test_gate_refuses_a_host_that_fails_its_preflight_and_records_it_skipped(tmp_path, found, fragment):
+    earlier = [dict(HOST_ACTION, uuid=u(9), status='ok')]
+    out = _steps.step_gate(Recorder(start=700.0), inputs_for(tmp_path), HOST_ACTION, earlier, host={'hosts': found})
+    gate = out['output']
+    assert gate['allowed'] is False and gate['reason'].startswith(fragment)
+    assert out['actions'][:1] == earlier
+    assert out['actions'][1] == dict(HOST_ACTION, status='skipped', message=gate['reason'], steps=[], job_uuids=[], seconds=0)
+
+
+def test_gate_refuses_maintenance_that_may_stop_vms(tmp_path):
+    inputs = inputs_for(tmp_path, host_maintenance=True)
+    inputs = dict(inputs, options=dict(inputs['options'], maintenance_policy='StopVmOnMigrationFailure'))
+    gate = _steps.step_gate(Recorder(), inputs, HOST_ACTION, [], host={'hosts': [host(1)]})['output']
+    assert gate['allowed'] is False and 'virtualizer_compliance_allow_vm_stop_on_maintenance' in gate['reason']
+
+
+def test_gate_cap_and_budget_are_checked_before_the_preflight(tmp_path):
+    done = [dict(HOST_ACTION, uuid=u(n), status='ok') for n in (5, 6)]
+    out = _steps.step_gate(Recorder(), inputs_for(tmp_path, max_actions=2), HOST_ACTION, done, host={'hosts': []})
+    assert out['output']['allowed'] is False
+    assert out['output']['reason'] == 'the cap of 2 actions per run (virtualizer_compliance_max_actions) is reached'
+    assert [a['status'] for a in out['actions']] == ['ok', 'ok', 'skipped']
+    failed = [dict(HOST_ACTION, uuid=u(5), status='failed')]
+    out = _steps.step_gate(Recorder(), inputs_for(tmp_path), VM_ACTION, failed, candidates={'destination_host_uuid': u(2)})
+    assert out['output']['allowed'] is False and 'failure budget of 0' in out['output']['reason']
+    assert out['output']['how'] is None
+    assert out['actions'][-1]['uuid'] == u(11) and out['actions'][-1]['status'] == 'skipped'
+
+
+def test_gate_vm_migrates_to_the_candidate(tmp_path):
+    candidates = {'changed': False, 'source_host_uuid': u(1), 'destination_host_uuid': u(2), 'candidates': [u(2)]}
+    out = _steps.step_gate(Recorder(), inputs_for(tmp_path), VM_ACTION, [], candidates=candidates)
+    assert out['output']['allowed'] is True and out['output']['how'] == 'migrate'
+    assert out['output']['destination_host_uuid'] == u(2) and out['actions'] == []
+
+
+def test_gate_vm_without_candidate_is_refused_or_rebooted_when_allowed(tmp_path):
+    candidates = {'failed': True, 'msg': 'no host runs qemu-kvm %s' % NEW}
+    out = _steps.step_gate(Recorder(), inputs_for(tmp_path), VM_ACTION, [], candidates=candidates)
+    assert out['output']['allowed'] is False and out['output']['how'] is None
+    assert out['output']['reason'] == 'pre-flight: no migration candidate: no host runs qemu-kvm %s' % NEW
+    assert out['actions'][0]['status'] == 'skipped' and out['actions'][0]['message'] == out['output']['reason']
+    out = _steps.step_gate(Recorder(), inputs_for(tmp_path), VM_ACTION, [], candidates={})
+    assert out['output']['reason'] == 'pre-flight: no migration candidate: none found'
+    inputs = inputs_for(tmp_path, vm_reboot_fallback=True, allow_vm_downtime=True)
+    out = _steps.step_gate(Recorder(), inputs, VM_ACTION, [], candidates=candidates)
+    assert out['output']['allowed'] is True and out['output']['how'] == 'reboot' and out['actions'] == []
+
+
+def test_gate_vm_reboot_needs_no_candidate(tmp_path):
+    inputs = inputs_for(tmp_path, vm_method='reboot', allow_vm_downtime=True)
+    out = _steps.step_gate(Recorder(), inputs, dict(VM_ACTION, action='reboot'), [], candidates={'skipped': True})
+    assert out['output']['allowed'] is True and out['output']['how'] == 'reboot'
+    assert out['output']['destination_host_uuid'] is None
+
+
+# ------------------------------------------------------------------ record
+def _host_results():
+    maintenance = {'changed': True, 'host': {'uuid': u(1)}, 'actions': [{'action': 'changeHostState', 'job_uuid': u(501)}]}
+    upgrade = {'changed': True, 'request': {'updateClusterOS': {'hostUuid': u(1)}}, 'job_uuid': u(502),
+               'long_job': {'uuid': u(503), 'state': 'Succeeded'}}
+    reconnect = {'changed': True, 'host': {'uuid': u(1)}, 'actions': [{'action': 'changeHostState', 'job_uuid': u(504)},
+                                                                       {'action': 'reconnectHost', 'job_uuid': u(505)}]}
+    return maintenance, upgrade, reconnect
+
+
+def test_record_lists_the_steps_in_order_with_their_jobs(tmp_path):
+    maintenance, upgrade, reconnect = _host_results()
+    gate = {'allowed': True, 'started': 1000.0}
+    ctx = Recorder(start=1012.34)
+    out = _steps.step_record(ctx, inputs_for(tmp_path), HOST_ACTION, [], gate, 'ok', message='upgraded and reconnected',
+                             results=[maintenance, upgrade], steps=[{'action': 'tasks_file', 'job_uuid': None}],
+                             then=[reconnect])['output']
+    assert len(out) == 1
+    entry = out[0]
+    assert [s['action'] for s in entry['steps']] == ['changeHostState', 'updateClusterOS', 'tasks_file', 'changeHostState',
+                                                      'reconnectHost']
+    assert entry['job_uuids'] == [u(501), u(502), u(504), u(505)]
+    assert entry['steps'][1]['long_job_uuid'] == u(503)
+    assert entry['status'] == 'ok' and entry['message'] == 'upgraded and reconnected'
+    assert entry['seconds'] == 12.3
+    assert dict((k, entry[k]) for k in HOST_ACTION) == HOST_ACTION
+
+
+def test_record_ignores_results_left_by_another_resource(tmp_path):
+    maintenance, upgrade, reconnect = _host_results()
+    # the registered variables of a loop still hold the previous host's results, or a skipped task's
+    stale = [{'changed': True, 'host': {'uuid': u(2)}, 'actions': [{'action': 'changeHostState', 'job_uuid': u(601)}]},
+             {'changed': True, 'request': {'updateClusterOS': {'hostUuid': u(2)}}, 'job_uuid': u(602), 'long_job': {}}]
+    out = _steps.step_record(Recorder(), inputs_for(tmp_path), HOST_ACTION, [], {'started': 0}, 'ok',
+                             results=stale + [{'skipped': True, 'changed': False}, upgrade],
+                             then=[dict(reconnect, host={'uuid': u(2)})])['output']
+    assert out[0]['job_uuids'] == [u(502)]
+    assert out[0]['message'] == 'ok'
+
+
+def test_record_of_a_migrated_vm_says_from_where_to_where(tmp_path):
+    hosts, vms, _info = fleet()
+    scope = build_scope(hosts, vms)
+    migrated = {'changed': True, 'vm_instance': {'uuid': u(11)}, 'source_host_uuid': u(1), 'destination_host_uuid': u(2),
+                'actions': [{'action': 'migrateVm', 'job_uuid': u(701)}]}
+    gate = {'allowed': True, 'started': 10.0, 'how': 'migrate'}
+    out = _steps.step_record(Recorder(start=13.0), inputs_for(tmp_path), VM_ACTION, [{'uuid': u(1), 'status': 'ok'}], gate,
+                             'ok', results=[migrated, {'skipped': True}], scope=scope)['output']
+    assert out[0] == {'uuid': u(1), 'status': 'ok'}
+    assert out[1]['message'] == 'migrated from kvm-1 (%s) to kvm-2 (%s)' % (u(1), u(2))
+    assert out[1]['job_uuids'] == [u(701)] and out[1]['seconds'] == 3.0
+    # a host the scope does not know is shown by its UUID
+    out = _steps.step_record(Recorder(), inputs_for(tmp_path), VM_ACTION, [], gate, 'ok',
+                             results=[dict(migrated, destination_host_uuid=u(8))], scope=scope)['output']
+    assert out[0]['message'] == 'migrated from kvm-1 (%s) to %s' % (u(1), u(8))
+
+
+def test_record_of_a_rebooted_vm(tmp_path):
+    rebooted = {'changed': True, 'vm_instance': {'uuid': u(11)}, 'actions': [{'action': 'rebootVmInstance', 'job_uuid': u(801)}]}
+    out = _steps.step_record(Recorder(), inputs_for(tmp_path), VM_ACTION, [], {'started': 0, 'how': 'reboot'}, 'ok',
+                             results=[{'skipped': True}, rebooted])['output']
+    assert out[0]['message'] == 'rebooted' and out[0]['job_uuids'] == [u(801)]
+
+
+def test_record_of_a_failure_and_the_restored_state(tmp_path):
+    maintenance, _upgrade, _reconnect = _host_results()
+    failure = {'task': 'Upgrade qemu-kvm on the host', 'result': {'failed': True, 'msg': 'UpdateClusterOS failed: disk full',
+                                                                  'error': {'job_uuid': u(902)}}}
+    restore = {'state': 'Enabled', 'result': {'changed': True, 'host': {'uuid': u(1)},
+                                              'actions': [{'action': 'changeHostState', 'job_uuid': u(903)}]}}
+    out = _steps.step_record(Recorder(start=30.0), inputs_for(tmp_path), HOST_ACTION, [], {'started': 0.0}, 'failed',
+                             results=[maintenance, {'skipped': True}], failure=failure, restore=restore)['output']
+    entry = out[0]
+    assert entry['status'] == 'failed'
+    assert entry['message'] == 'UpdateClusterOS failed: disk full; previous state Enabled restored'
+    assert entry['steps'] == [{'action': 'changeHostState', 'job_uuid': u(501)},
+                              {'action': 'failed', 'task': 'Upgrade qemu-kvm on the host', 'job_uuid': u(902)},
+                              {'action': 'changeHostState', 'job_uuid': u(903)}]
+    assert entry['job_uuids'] == [u(501), u(902), u(903)] and entry['seconds'] == 30.0
+
+
+def test_record_of_a_failure_whose_restore_failed_too(tmp_path):
+    failure = {'task': None, 'result': {}}
+    restore = {'state': 'Disabled', 'result': {'failed': True, 'msg': 'host is Disconnected'}}
+    out = _steps.step_record(Recorder(), inputs_for(tmp_path), HOST_ACTION, [], {'started': 0}, 'failed', message='while upgrading',
+                             failure=failure, restore=restore)['output']
+    assert out[0]['message'] == 'failed; while upgrading; could not restore state Disabled: host is Disconnected'
+    assert out[0]['steps'] == [{'action': 'failed', 'task': None, 'job_uuid': None}] and out[0]['job_uuids'] == []
+
+
+def test_record_without_a_gate_takes_no_time(tmp_path):
+    out = _steps.step_record(Recorder(), inputs_for(tmp_path), HOST_ACTION, [], None, 'skipped', message='not needed')['output']
+    assert out[0]['seconds'] == 0 and out[0]['message'] == 'not needed'
+
+
+# ------------------------------------------------------------------ verify
+def _info(entries):
+    return {'changed': False, 'virtualizer_info': dict((e['uuid'], e) for e in entries)}
+
+
+def test_verify_without_remediated_resources_reads_nothing(tmp_path):
+    ctx = Recorder(results=[AssertionError])
+    out = _steps.step_verify(ctx, inputs_for(tmp_path), [{'uuid': u(1), 'status': 'failed'}, {'uuid': u(2), 'status': 'skipped'}])
+    assert out['output'] == {'remediated': 0, 'verified': [], 'pending': [], 'seconds': 0}
+    assert ctx.calls == [] and ctx.lines == [] and ctx.warnings == []
+
+
+def test_verify_waits_for_matched_against_the_version_each_needed(tmp_path):
+    actions = [dict(HOST_ACTION, status='ok'), dict(VM_ACTION, status='ok', require_version=NEWER),
+               dict(VM_ACTION, uuid=u(12), status='failed')]
+    reads = [
+        _info([verdict(1, 'host', 'Unmatched', OLD, NEW), verdict(11, 'vm', 'Unmatched', OLD, NEWER)]),
+        # the VM is Matched, but against NEW: its new host runs the wrong qemu-kvm yet
+        _info([verdict(1, 'host', 'Matched'), verdict(11, 'vm', 'Matched', NEW, NEW)]),
+        _info([verdict(1, 'host', 'Matched'), verdict(11, 'vm', 'Matched', NEWER, NEWER)]),
+    ]
+    ctx = Recorder(start=100.0, results=reads)
+    out = _steps.step_verify(ctx, inputs_for(tmp_path, verify_interval=10, verify_timeout=600), actions,
+                             connection={'api_url': 'http://zstack.example.com:8080'})['output']
+    assert out == {'remediated': 2, 'verified': [u(1), u(11)], 'pending': [], 'seconds': 20.0}
+    assert ctx.calls == [('zstack.cloud.zstack_virtualizer_info',
+                          {'api_url': 'http://zstack.example.com:8080', 'uuids': [u(1), u(11)], 'output': 'facts'})] * 3
+    assert ctx.slept == [10, 10]
+    assert ctx.warnings == []
+    # one progress line at once, none 10 s later (the cadence is 15 s)
+    assert ctx.lines == ['verify: 2 of 2 remediated resources not Matched yet (%s, %s); 0s elapsed, deadline in 600s' % (u(1), u(11))]
+
+
+def test_verify_progress_lines_come_every_15_seconds(tmp_path):
+    ctx = Recorder(start=0.0, results=[_info([verdict(1, 'host', 'Unmatched', OLD, NEW)])])
+    out = _steps.step_verify(ctx, inputs_for(tmp_path, verify_interval=5, verify_timeout=40), [dict(HOST_ACTION, status='ok')])
+    elapsed = [int(line.split('; ')[1].split('s elapsed')[0]) for line in ctx.lines]
+    assert elapsed == [0, 15, 30]
+    assert ctx.slept == [5] * 8 and len(ctx.calls) == 9  # reads at 0, 5, ..., 40 (the deadline); 40 + 5 is past it
+    assert out['output']['pending'] == [u(1)] and out['output']['seconds'] == 40.0
+
+
+def test_verify_deadline_warns_naming_the_pending_uuids(tmp_path):
+    actions = [dict(HOST_ACTION, status='ok'), dict(VM_ACTION, status='ok', require_version=NEWER),
+               dict(VM_ACTION, uuid=u(12), status='ok', require_version=NEW)]
+    read = _info([verdict(1, 'host', 'Unmatched', OLD, NEW), verdict(11, 'vm', 'Matched', NEW, NEW),
+                  verdict(12, 'vm', 'Matched', NEW, NEW)])
+    ctx = Recorder(results=[read])
+    out = _steps.step_verify(ctx, inputs_for(tmp_path, verify_interval=10, verify_timeout=30), actions)['output']
+    assert out['pending'] == [u(1), u(11)] and out['verified'] == [u(12)] and out['remediated'] == 3
+    assert ctx.warnings == ['Still not verified after 30 s: %s: Unmatched; %s: Matched against %s, needed %s' % (
+        u(1), u(11), NEW, NEWER)]
+    assert len(ctx.calls) == 4  # at 0, 10, 20 and 30 s (the deadline); 30 + 10 is past it
+
+
+def test_verify_with_no_time_reads_once(tmp_path):
+    ctx = Recorder(results=[_info([])])
+    out = _steps.step_verify(ctx, inputs_for(tmp_path, verify_timeout=0), [dict(HOST_ACTION, status='ok')])['output']
+    assert len(ctx.calls) == 1 and ctx.slept == [] and out['pending'] == [u(1)]
+    assert ctx.warnings == ['Still not verified after 0 s: %s: None' % u(1)]
+
+
+def test_verify_module_failure_fails_the_step(tmp_path):
+    ctx = Recorder(results=[{'failed': True, 'msg': 'ZStack answered 503'}])
+    with pytest.raises(_steps.StepFailed) as info:
+        _steps.step_verify(ctx, inputs_for(tmp_path), [dict(HOST_ACTION, status='ok')])
+    assert str(info.value) == 'verification: zstack.cloud.zstack_virtualizer_info failed: ZStack answered 503'
+
+
+# ------------------------------------------------------------------ result
+def _result_inputs(tmp_path, **changes):
+    return inputs_for(tmp_path, report_dir=str(tmp_path / 'reports'), **changes)
+
+
+def test_result_writes_the_reports_and_shows_the_table(tmp_path):
+    ev = evaluated()
+    plan = build_plan(ev)
+    inputs = _result_inputs(tmp_path, remediate=True)
+    ctx = Recorder(start=START + 60)
+    out = _steps.step_result(ctx, inputs, ev, plan, [], vm_plan={'vm_actions': []}, check_mode=True)
+    res = out['output']
+    assert out['changed'] is True
+    assert res == build_result(ev, None, dict(plan, vm_phase={'vm_actions': []}), [], check_mode=True, remediate=True,
+                               started_at='2026-01-01T00:00:00Z', finished_at='2026-01-01T00:01:00Z', reports=inputs['reports'])
+    assert sorted(os.listdir(str(tmp_path / 'reports'))) == ['virtualizer-compliance.html', 'virtualizer-compliance.json',
+                                                             'virtualizer-compliance.junit.xml']
+    with open(inputs['reports']['json'], encoding='utf-8') as handle:
+        assert json.load(handle) == json.loads(json.dumps(res, default=str))
+    assert oct(os.stat(inputs['reports']['html']).st_mode & 0o777) == '0o644'
+    table = table_lines(res, max_lines=200)
+    assert ctx.lines == table + ['report: %s' % inputs['reports'][f] for f in ('json', 'junit', 'html')]
+
+
+def test_result_changes_nothing_when_the_reports_hold_it_already(tmp_path):
+    ev = evaluated()
+    inputs = _result_inputs(tmp_path)
+    assert _steps.step_result(Recorder(start=START), inputs, ev, {}, [])['changed'] is True
+    stamps = dict((p, os.stat(p).st_ino) for p in inputs['reports'].values())
+    assert _steps.step_result(Recorder(start=START), inputs, ev, {}, [])['changed'] is False
+    assert stamps == dict((p, os.stat(p).st_ino) for p in inputs['reports'].values())
+    # another finish time is another content (JSON and HTML show it, the JUnit does not): those two are
+    # replaced as a whole (a new file renamed over the old one), the JUnit is left alone
+    assert _steps.step_result(Recorder(start=START + 1), inputs, ev, {}, [])['changed'] is True
+    replaced = dict((f, os.stat(p).st_ino != stamps[p]) for f, p in inputs['reports'].items())
+    assert replaced == {'json': True, 'html': True, 'junit': False}
+    assert sorted(os.listdir(inputs['report_dir'])) == sorted(os.path.basename(p) for p in inputs['reports'].values())
+
+
+def test_result_leaves_no_partial_report_when_writing_fails(tmp_path, monkeypatch):
+    ev = evaluated()
+    inputs = _result_inputs(tmp_path, report_formats=['json'])
+    _steps.step_result(Recorder(start=START), inputs, ev, {}, [])
+    with open(inputs['reports']['json'], encoding='utf-8') as handle:
+        before = handle.read()
+
+    def broken(src, dst):
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(_steps.os, 'replace', broken)
+    with pytest.raises(OSError):
+        _steps.step_result(Recorder(start=START + 5), inputs, ev, {}, [])
+    with open(inputs['reports']['json'], encoding='utf-8') as handle:
+        assert handle.read() == before
+    assert os.listdir(inputs['report_dir']) == ['virtualizer-compliance.json']
+
+
+def test_result_without_reports_writes_nothing(tmp_path):
+    inputs = _result_inputs(tmp_path, report_formats=[])
+    ctx = Recorder()
+    out = _steps.step_result(ctx, inputs, evaluated(), {}, [])
+    assert out['changed'] is False and out['output']['reports'] == {}
+    assert not (tmp_path / 'reports').exists()
+    assert not [line for line in ctx.lines if line.startswith('report: ')]
+
+
+def test_result_keeps_before_and_after(tmp_path):
+    hosts, vms, info = fleet()
+    before = evaluate(info, build_scope(hosts, vms))
+    after = evaluate(dict(info, **{u(1): verdict(1, 'host', 'Matched')}), build_scope(hosts, vms))
+    action = dict(HOST_ACTION, status='ok', job_uuids=[u(501)], seconds=3.0, message='upgraded')
+    ctx = Recorder()
+    res = _steps.step_result(ctx, _result_inputs(tmp_path, report_formats=[]), before, build_plan(before), [action],
+                             after=after)['output']
+    assert res['resources'][u(1)]['before']['verdict'] == 'Unmatched' and res['resources'][u(1)]['after']['verdict'] == 'Matched'
+    assert res['summary']['actions'] == {'ok': 1, 'failed': 0, 'skipped': 0}
+    assert 'Unmatched->Matched' in [line for line in ctx.lines if u(1) in line][0]
+
+
+# ------------------------------------------------------------------ conclude
+def test_conclude_compliant(tmp_path):
+    hosts = [host(1)]
+    ev = evaluate({u(1): verdict(1, 'host', 'Matched')}, build_scope(hosts))
+    ctx = Recorder()
+    assert _steps.step_conclude(ctx, inputs_for(tmp_path), build_result(ev))['output'] is True
+    assert ctx.lines == ['All 1 resources are compliant'] and ctx.warnings == []
+
+
+def test_conclude_fails_on_a_non_compliant_fleet(tmp_path):
+    res = build_result(evaluated())
+    ctx = Recorder()
+    with pytest.raises(_steps.StepFailed) as info:
+        _steps.step_conclude(ctx, inputs_for(tmp_path), res)
+    assert str(info.value).startswith('3 of 9 resources are not compliant:')
+    for entry in res['failing']:
+        assert entry['uuid'] in str(info.value)
+    assert ctx.warnings == []
+
+
+def test_conclude_warns_when_told_to(tmp_path):
+    res = build_result(evaluated())
+    ctx = Recorder()
+    assert _steps.step_conclude(ctx, inputs_for(tmp_path, on_noncompliance='warn'), res)['output'] is False
+    assert len(ctx.warnings) == 1
+    assert ctx.warnings[0].startswith('3 of 9 resources are not compliant:')
+    assert ctx.warnings[0].endswith('\n(virtualizer_compliance_on_noncompliance=warn: the play goes on)')
+
+
+# ------------------------------------------------------------------ run
+def test_run_dispatches_by_name_and_refuses_inputs_that_are_not_validated(tmp_path):
+    ev = evaluated()
+    assert _steps.run('conclude', Recorder(), {'inputs': inputs_for(tmp_path, on_noncompliance='warn'),
+                                                'result': build_result(ev)}) == {'output': False}
+    with pytest.raises(ComplianceError, match='inputs must be the output of the validate step'):
+        _steps.run('evaluate', Recorder(), {'inputs': 'fail', 'virtualizer_info': {}, 'scope': None})
+    assert sorted(_steps.STEPS) == sorted(['validate', 'scope', 'evaluate', 'plan', 'gate', 'record', 'verify', 'result',
+                                           'conclude'])
+
+
+def test_the_base_context_has_a_real_clock_and_needs_the_rest():
+    ctx = _steps.Context()
+    assert abs(ctx.now() - __import__('time').time()) < 5
+    for call in (lambda: ctx.display('x'), lambda: ctx.warn('x'), lambda: ctx.run_module('m', {})):
+        with pytest.raises(NotImplementedError):
+            call()
