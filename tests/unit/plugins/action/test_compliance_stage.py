@@ -17,10 +17,10 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.zstack.cloud.plugins.action import compliance_stage
 from ansible_collections.zstack.cloud.plugins.action.compliance_stage import ActionModule, resolve
-from ansible_collections.zstack.cloud.plugins.module_utils import _compliance as logic
+from ansible_collections.zstack.cloud.plugins.plugin_utils import _inputs, _policy, _reports, _scope, _steps
 
 
-FILTER_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'filter')
+MODULE_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'modules')
 
 
 def u(n):
@@ -45,6 +45,7 @@ TASK_VARS = {
     'host_vms': {'results': [{'vm_instances': VMS[1:]}, {'skipped': True}]},
     'info': {'virtualizer_info': INFO},
     'a_template': '{{ found_hosts }}',
+    'inputs': None,
 }
 
 
@@ -74,60 +75,82 @@ def run(args, task_vars=None, register=True):
     return result, recorder.calls
 
 
-def test_scope_joins_registered_results_and_skips_what_was_skipped():
-    result, calls = run({'step': 'scope', 'fact': 'scope', 'args': {'uuids': []}, 'vars': {
-        'hosts': ['found_hosts.hosts', 'named_hosts.hosts'],
-        'vms': ['found_vms.vm_instances', 'host_vms.results[].vm_instances']}})
+def role_inputs(tmp_path):
+    return _inputs.check_inputs({'api_url': 'http://zstack.example.com:8080', 'uuids': [u(1)], 'report_dir': str(tmp_path),
+                                 'report_basename': 'r', 'wait_timeout': 1, 'verify_timeout': 0, 'verify_interval': 1},
+                                environ={})
+
+
+def test_scope_joins_registered_results_and_skips_what_was_skipped(tmp_path):
+    inputs = role_inputs(tmp_path)
+    result, calls = run({'step': 'scope', 'fact': 'scope', 'vars': {
+        'inputs': 'inputs',
+        'hosts': ['found_hosts.hosts', 'named_hosts.hosts', 'never_ran.hosts'],
+        'vms': ['found_vms.vm_instances', 'host_vms.results[].vm_instances']}}, {'inputs': inputs})
     assert result == {'changed': False}  # the output is a variable, not part of the task result
-    assert calls == [{'scope': logic.build_scope(HOSTS, VMS, [])}]
+    assert calls == [{'scope': _scope.build_scope(HOSTS, VMS, [u(1)])}]
     assert calls[0]['scope']['uuids'] == [u(1), u(11), u(12)]
 
 
-def test_each_step_gives_what_its_filter_gives():
-    scope = logic.build_scope(HOSTS, VMS, [])
-    evaluation = logic.evaluate(INFO, scope, {'unknown': 'warn', 'no_record': 'warn'})
-    _result, calls = run({'step': 'evaluate', 'fact': 'before', 'vars': {'virtualizer_info': 'info.virtualizer_info', 'scope': 's'},
-                          'args': {'unknown': 'warn', 'no_record': 'warn'}}, {'s': scope})
-    assert calls == [{'before': evaluation}]
-    _result, calls = run({'step': 'plan', 'fact': 'plan', 'vars': {'evaluation': 'before'}, 'args': {'options': {'batch_size': 1}}},
-                         {'before': evaluation})
-    assert calls == [{'plan': logic.build_plan(evaluation, {'batch_size': 1})}]
-    assert calls[0]['plan']['counts']['host_actions'] == 1
-    _result, calls = run({'step': 'result', 'fact': 'r', 'vars': {'before': 'before', 'after': 'after'},
-                          'args': {'check_mode': True, 'reports': {'json': '/tmp/x.json'}}}, {'before': evaluation, 'after': None})
-    expected = logic.build_result(evaluation, None, None, None, check_mode=True, reports={'json': '/tmp/x.json'})
-    assert calls == [{'r': expected}]
-    _result, calls = run({'step': 'report', 'fact': 'texts', 'vars': {'result': 'r'}, 'args': {'fmt': ['json', 'html']}},
-                         {'r': expected})
-    assert calls == [{'texts': logic.render_report(expected, ['json', 'html'])}]
+def test_a_list_of_variables_joins_lists_and_registered_results():
+    found = compliance_stage.gather({'a': {'l': [1, 2]}, 'b': {'changed': True, 'x': 1}, 'c': {'skipped': True}},
+                                    {'joined': ['a.l', 'b', 'c.l', 'missing.l']})
+    assert found == {'joined': [1, 2, {'changed': True, 'x': 1}]}
+    with pytest.raises(AnsibleActionFail, match="'a.l.0' is a"):
+        compliance_stage.gather({'a': {'l': {'0': 3}}}, {'x': ['a.l.0']})
 
 
-def test_without_register_host_variables_the_output_is_a_host_fact(monkeypatch):
-    # ansible-core before 2.20 has no register_host_variables (2.18 runs this test without the monkeypatch)
+def test_extra_outputs_are_set_as_the_variables_named_in_facts(tmp_path):
+    result, calls = run({'step': 'validate', 'fact': 'checked', 'facts': {'actions': 'log', 'vm_plan': 'vp'},
+                         'args': {'inputs': {'api_url': 'http://zstack.example.com:8080', 'uuids': [u(1)],
+                                             'report_dir': str(tmp_path), 'report_basename': 'r', 'wait_timeout': 1,
+                                             'verify_timeout': 0, 'verify_interval': 1}}})
+    assert result == {'changed': False}
+    assert sorted(calls[0]) == ['checked', 'log', 'vp']
+    assert calls[0]['log'] == [] and calls[0]['vp'] is None and calls[0]['checked']['uuids'] == [u(1)]
+    with pytest.raises(AnsibleActionFail, match='step validate has no output nothing'):
+        run({'step': 'validate', 'fact': 'c', 'facts': {'nothing': 'x'}, 'args': {'inputs': {
+            'api_url': 'http://x', 'uuids': [u(1)], 'report_dir': str(tmp_path), 'report_basename': 'r', 'wait_timeout': 1,
+            'verify_timeout': 0, 'verify_interval': 1}}})
+
+
+def test_a_failing_step_fails_the_task_with_its_message(tmp_path):
+    result, calls = run({'step': 'validate', 'fact': 'c', 'args': {'inputs': {'uuids': 'abc'}}})
+    assert result['failed'] is True and 'virtualizer_compliance_uuids must be a list of UUIDs' in result['msg']
+    assert 'Traceback' not in result['msg'] and calls == []
+    inputs = role_inputs(tmp_path)
+    ev = _policy.evaluate(INFO, _scope.build_scope(HOSTS, VMS))
+    result, calls = run({'step': 'conclude', 'fact': 'ok', 'vars': {'inputs': 'i', 'result': 'r'}},
+                        {'i': inputs, 'r': _reports.build_result(ev)})
+    assert result['failed'] is True and result['msg'].startswith('1 of 3 resources are not compliant:') and calls == []
+
+
+def test_without_register_host_variables_the_output_is_a_host_fact(monkeypatch, tmp_path):
+    # ansible-core before 2.21 has no register_host_variables (2.18 runs this test without the monkeypatch)
     monkeypatch.delattr(ActionBase, 'register_host_variables', raising=False)
-    result, calls = run({'step': 'scope', 'fact': 'scope', 'vars': {'hosts': 'found_hosts.hosts'}}, register=False)
+    result, calls = run({'step': 'scope', 'fact': 'scope', 'vars': {'inputs': 'i', 'hosts': 'found_hosts.hosts'}},
+                        {'i': role_inputs(tmp_path)}, register=False)
     assert calls == []
-    assert result['ansible_facts'] == {'scope': logic.build_scope(HOSTS, [], None)}
+    assert result['ansible_facts'] == {'scope': _scope.build_scope(HOSTS, [], [u(1)])}
 
 
 @pytest.mark.parametrize('args,fragment', [
-    ({'step': 'scope', 'fact': 's', 'vars': {'hosts': 'nothing.hosts'}}, "variable 'nothing' (from 'nothing.hosts' in vars) is not defined"),
-    ({'step': 'scope', 'fact': 's', 'vars': {'hosts': 'a_template'}}, "variable 'a_template' is a string, not stored data"),
-    ({'step': 'scope', 'fact': 's', 'vars': {'hosts': ['info.virtualizer_info']}}, "'info.virtualizer_info' is a dict; only lists can be joined"),
-    ({'step': 'scope', 'fact': 's', 'vars': {'hosts': 'found_hosts.hosts.name'}}, "'name' is looked up in a list, not a dict"),
-    ({'step': 'scope', 'fact': 's', 'vars': {'hosts': 3}}, 'vars.hosts must be a variable name or a list of them'),
-    ({'step': 'scope', 'fact': 's', 'vars': {'scope': 'info'}}, 'step scope takes hosts, vms, uuids, vm_states, not scope'),
-    ({'step': 'scope', 'fact': 's', 'vars': {'hosts': 'found_hosts.hosts'}, 'args': {'hosts': []}}, 'hosts given in both vars and args'),
-    ({'step': 'scope', 'fact': 'not a name'}, "fact 'not a name' is not a valid variable name"),
+    ({'step': 'scope', 'fact': 's', 'vars': {'inputs': 'nothing.hosts'}}, "variable 'nothing' (from 'nothing.hosts' in vars) is not defined"),
+    ({'step': 'scope', 'fact': 's', 'vars': {'inputs': 'a_template'}}, "variable 'a_template' is a string, not stored data"),
+    ({'step': 'scope', 'fact': 's', 'vars': {'inputs': 'x', 'hosts': ['found_hosts.changed']}}, "only lists and dicts can be joined"),
+    ({'step': 'scope', 'fact': 's', 'vars': {'inputs': 'x', 'hosts': 'found_hosts.hosts.name'}}, "'name' is looked up in a list, not a dict"),
+    ({'step': 'scope', 'fact': 's', 'vars': {'inputs': 'x', 'hosts': 3}}, 'vars.hosts must be a variable name or a list of them'),
+    ({'step': 'scope', 'fact': 's', 'vars': {'inputs': 'x', 'scope': 'info'}}, 'step scope takes inputs, hosts, vms, discovered_hosts, keep, not scope'),
+    ({'step': 'scope', 'fact': 's', 'vars': {'inputs': 'x', 'hosts': 'found_hosts.hosts'}, 'args': {'hosts': []}}, 'hosts given in both vars and args'),
+    ({'step': 'scope', 'fact': 'not a name', 'vars': {'inputs': 'x'}}, "'not a name' is not a valid variable name"),
+    ({'step': 'scope', 'fact': 's', 'facts': {'x': 'a b'}, 'vars': {'inputs': 'x'}}, "'a b' is not a valid variable name"),
     ({'step': 'sort', 'fact': 's'}, 'step'),
     ({'step': 'scope'}, 'fact'),
-    ({'step': 'evaluate', 'fact': 'e', 'args': {'unknown': 'warn'}}, 'step evaluate needs virtualizer_info'),
-    ({'step': 'evaluate', 'fact': 'e', 'vars': {'virtualizer_info': 'found_hosts.hosts'}},
-     'zstack.cloud.compliance_stage (evaluate): virtualizer_info must be the dict returned by zstack_virtualizer_info'),
+    ({'step': 'evaluate', 'fact': 'e', 'vars': {'inputs': 'x'}}, 'step evaluate needs virtualizer_info, scope'),
 ])
 def test_bad_arguments_fail_naming_what_is_wrong(args, fragment):
     with pytest.raises(AnsibleActionFail) as info:
-        run(args)
+        run(args, {'x': {}})
     assert fragment in str(info.value)
 
 
@@ -138,11 +161,9 @@ def test_resolve_joins_lists_under_brackets_and_gives_none_for_missing_keys():
     assert resolve({'x': {'a': None}}, 'x.a.b') is None
 
 
-@pytest.mark.parametrize('step', compliance_stage.STEPS)
-def test_each_step_takes_the_inputs_its_filter_documents(step):
-    # the module documentation sends the reader to the filter's: the names must be the same
-    with open(os.path.join(FILTER_DIR, 'compliance_%s.yml' % step), encoding='utf-8') as fobj:
-        options = yaml.safe_load(fobj)['DOCUMENTATION']['options']
-    names, required = compliance_stage.parameters(compliance_stage.FUNCTIONS[step])
-    assert set(names[1:]) == set(options) - {'_input'}
-    assert required == names[:1]
+def test_the_module_documents_the_steps_and_options_of_the_action():
+    with open(os.path.join(MODULE_DIR, 'compliance_stage.py'), encoding='utf-8') as fobj:
+        source = fobj.read()
+    doc = yaml.safe_load(source.split("DOCUMENTATION = r\'\'\'")[1].split("\'\'\'")[0])
+    assert sorted(doc['options']) == sorted(compliance_stage.ARGUMENT_SPEC)
+    assert doc['options']['step']['choices'] == list(_steps.STEPS)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 
 import pytest
@@ -13,6 +14,7 @@ import yaml
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.zstack.cloud.plugins.filter import compliance
 from ansible_collections.zstack.cloud.plugins.filter.compliance import FilterModule
 
 FILTERS = FilterModule().filters()
@@ -55,3 +57,17 @@ def test_errors_become_filter_errors():
         FILTERS['compliance_evaluate']({}, None, unknown='sometimes')
     with pytest.raises(AnsibleFilterError, match='compliance_report'):
         FILTERS['compliance_report']({}, 'pdf')
+
+
+@pytest.mark.parametrize('name', sorted(FILTERS))
+def test_each_filter_documents_the_arguments_it_takes(name):
+    # the filters wrap plugin_utils functions: the documented options must be the function's arguments
+    with open(os.path.join(FILTER_DIR, name + '.yml'), encoding='utf-8') as fobj:
+        options = yaml.safe_load(fobj)['DOCUMENTATION']['options']
+    params = list(inspect.signature(getattr(compliance, name)).parameters)
+    assert set(params[1:]) == set(options) - {'_input'}
+
+
+def test_pending_filter_checks_verdicts_only():
+    info = {'a' * 32: {'verdict': 'Matched', 'expect_version': '1'}}
+    assert FILTERS['compliance_pending'](info, ['a' * 32, 'b' * 32]) == ['b' * 32]
