@@ -48,8 +48,8 @@ def test_discovery_conditions(tmp_path):
 
 def test_a_string_for_the_uuid_list_is_named(tmp_path):
     text = problems(tmp_path, uuids=u(1))
-    assert 'virtualizer_compliance_uuids must be a list of UUIDs, got str' in text
-    assert 'virtualizer_compliance_uuids: [' in text  # the remedy shows the YAML list
+    assert 'virtualizer_compliance_uuids must be a list of UUIDs, got a string (%r)' % u(1) in text
+    assert 'give a YAML list, e.g. virtualizer_compliance_uuids: [%s]' % u(1) in text  # the remedy shows the YAML list
 
 
 @pytest.mark.parametrize('bad', ['\n', '\r\n', '\t', ' '])
@@ -130,7 +130,7 @@ def test_report_dir_not_writable_message(tmp_path, monkeypatch):
 
 
 def test_report_formats(tmp_path):
-    assert "virtualizer_compliance_report_formats must be a list of formats (json, junit, html), got 'json'" in problems(
+    assert "virtualizer_compliance_report_formats must be a list of formats (json, junit, html), got a string ('json')" in problems(
         tmp_path, report_formats='json')
     assert "virtualizer_compliance_report_formats: unknown format 'pdf'" in problems(tmp_path, report_formats=['json', 'pdf'])
     assert sorted(validate(tmp_path, report_formats=['html', 'html'])['output']['reports']) == ['html']
@@ -191,7 +191,7 @@ def test_ranges_and_choices(tmp_path, name, value, fragment):
 @pytest.mark.parametrize('name', ['wait_timeout', 'verify_timeout', 'verify_interval', 'batch_size', 'max_actions',
                                   'failure_budget'])
 def test_the_lowest_value_passes(tmp_path, name):
-    low = dict(_inputs.TIMING_RANGES + (('batch_size', 1), ('max_actions', 0), ('failure_budget', 0)))[name]
+    low = dict([r[:2] for r in _inputs.TIMING_RANGES] + [('batch_size', 1), ('max_actions', 0), ('failure_budget', 0)])[name]
     out = validate(tmp_path, **{name: low})['output']
     assert (out[name] if name in out else out['options'][name]) == low
 
