@@ -57,10 +57,10 @@ def check_options(options):
     """
     opts = dict(DEFAULT_OPTIONS)
     opts.update(dict((k, v) for k, v in (options or {}).items() if v is not None))
+    problems = []
     for key, choices in (('host_method', HOST_METHODS), ('vm_method', VM_METHODS)):
         if opts[key] not in choices:
-            raise ComplianceError('%s must be one of %s, got %r' % (option(key), ', '.join(choices), opts[key]))
-    problems = []
+            problems.append('%s must be one of %s, got %r' % (option(key), ', '.join(choices), opts[key]))
     for key, low in INTEGER_RANGES:
         value = opts[key]
         if isinstance(value, bool) or not isinstance(value, (int, str)):
@@ -79,13 +79,13 @@ def check_options(options):
             opts[key] = boolean(opts[key], strict=True)
         except TypeError:
             problems.append('%s must be true or false, got %r' % (option(key), opts[key]))
-    if problems:
-        raise ComplianceError('; '.join(problems))
-    if (opts['vm_method'] == 'reboot' or opts['vm_reboot_fallback']) and not opts['allow_vm_downtime']:
-        raise ComplianceError(
+    if (opts['vm_method'] == 'reboot' or opts['vm_reboot_fallback'] is True) and opts['allow_vm_downtime'] is not True:
+        problems.append(
             '%s=reboot (or %s=true) reboots VMs, which interrupts their guests. Set %s=true to allow it, or use %s=migrate '
             'without the fallback' % (option('vm_method'), option('vm_reboot_fallback'), option('allow_vm_downtime'),
                                       option('vm_method')))
+    if problems:
+        raise ComplianceError('; '.join(problems))
     return opts
 
 
