@@ -35,7 +35,7 @@ def test_not_found_always_fails_and_summary_counts():
     info = {u(5): verdict(5, None, 'NotFound', None, None, 'no host or VM'), u(2): verdict(2, 'host', 'Matched')}
     ev = evaluate(info, None, {'unknown': 'ignore', 'no_record': 'ignore'})
     assert ev['summary'] == {'total': 2, 'matched': 1, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 1,
-                             'failing': 1, 'warning': 0, 'ignored': 0, 'passing': 1}
+                             'error': 0, 'failing': 1, 'warning': 0, 'ignored': 0, 'passing': 1}
     assert ev['failing'][0]['verdict'] == 'NotFound'
 
 
