@@ -51,6 +51,15 @@ find_python() {
     return 1
 }
 
+# java_major: the major version of the java on PATH (0 when there is none).
+java_major() {
+    local v
+    v="$(java -version 2>&1 | awk -F'"' '/version/ { print $2; exit }')"
+    v="${v#1.}"
+    v="${v%%[.+-]*}"
+    [[ "$v" =~ ^[0-9]+$ ]] && printf '%s\n' "$v" || echo 0
+}
+
 # venv_env: put the dev venv first on PATH (ansible-test --python 3.12 then
 # finds .venv/bin/python3.12, never a pyenv shim).
 venv_env() {
