@@ -155,12 +155,8 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackHTTPError,
     ZStackTransportError,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._module import (
-    ENV_VARS,
-    client_from_params,
-    scrub,
-    secrets_of,
-)
+from ansible_collections.zstack.cloud.plugins.module_utils._client import scrub
+from ansible_collections.zstack.cloud.plugins.module_utils._connection import ENV_VARS, client_from_params, secrets_of
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     one_of,
     query_inventories,
