@@ -55,7 +55,7 @@ def compliance_pending(virtualizer_info, uuids):
 def compliance_result(before, after=None, plan=None, actions=None, check_mode=False, remediate=False,
                       started_at=None, finished_at=None, reports=None):
     return _reports.build_result(before, after, plan, actions, check_mode=check_mode, remediate=remediate,
-                              started_at=started_at, finished_at=finished_at, reports=reports)
+                                 started_at=started_at, finished_at=finished_at, reports=reports)
 
 
 def compliance_report(result, fmt='json'):

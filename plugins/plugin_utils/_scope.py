@@ -110,8 +110,9 @@ def check_scope(scope, zone_uuids=(), cluster_uuids=(), discovered_hosts=None, a
         for name, wanted, seen in (('zone_uuids', zone_uuids, seen_zones), ('cluster_uuids', cluster_uuids, seen_clusters)):
             missing = [u for u in as_list(wanted, option(name)) if u not in seen]
             if missing:
+                kind = name.split('_', maxsplit=1)[0]
                 problems.append('%s: no host found in %s %s: it does not exist, is not a %s UUID, or has no hosts' % (
-                    option(name), name.split('_')[0], ', '.join(missing), name.split('_')[0]))
+                    option(name), kind, ', '.join(missing), kind))
     if not scope.get('uuids'):
         problems.append('the scope is empty: no host or running VM matched the discovery and no UUID was named')
     if problems:

@@ -31,7 +31,6 @@ from ansible_collections.zstack.cloud.tests.unit.plugins.plugin_utils.compliance
     role_inputs,
     u,
     verdict,
-    vm,
 )
 
 START = 1767225600.0  # 2026-01-01T00:00:00Z
@@ -254,8 +253,8 @@ def _host_results():
     maintenance = {'changed': True, 'host': {'uuid': u(1)}, 'actions': [{'action': 'changeHostState', 'job_uuid': u(501)}]}
     upgrade = {'changed': True, 'request': {'updateClusterOS': {'hostUuid': u(1)}}, 'job_uuid': u(502),
                'long_job': {'uuid': u(503), 'state': 'Succeeded'}}
-    reconnect = {'changed': True, 'host': {'uuid': u(1)}, 'actions': [{'action': 'changeHostState', 'job_uuid': u(504)},
-                                                                       {'action': 'reconnectHost', 'job_uuid': u(505)}]}
+    reconnect = {'changed': True, 'host': {'uuid': u(1)},
+                 'actions': [{'action': 'changeHostState', 'job_uuid': u(504)}, {'action': 'reconnectHost', 'job_uuid': u(505)}]}
     return maintenance, upgrade, reconnect
 
 
@@ -268,8 +267,8 @@ def test_record_lists_the_steps_in_order_with_their_jobs(tmp_path):
                              then=[reconnect])['output']
     assert len(out) == 1
     entry = out[0]
-    assert [s['action'] for s in entry['steps']] == ['changeHostState', 'updateClusterOS', 'tasks_file', 'changeHostState',
-                                                      'reconnectHost']
+    assert [s['action'] for s in entry['steps']] == [
+        'changeHostState', 'updateClusterOS', 'tasks_file', 'changeHostState', 'reconnectHost']
     assert entry['job_uuids'] == [u(501), u(502), u(504), u(505)]
     assert entry['steps'][1]['long_job_uuid'] == u(503)
     assert entry['status'] == 'ok' and entry['message'] == 'upgraded and reconnected'
@@ -524,8 +523,8 @@ def test_conclude_warns_when_told_to(tmp_path):
 # ------------------------------------------------------------------ run
 def test_run_dispatches_by_name_and_refuses_inputs_that_are_not_validated(tmp_path):
     ev = evaluated()
-    assert _steps.run('conclude', Recorder(), {'inputs': inputs_for(tmp_path, on_noncompliance='warn'),
-                                                'result': build_result(ev)}) == {'output': False}
+    arguments = {'inputs': inputs_for(tmp_path, on_noncompliance='warn'), 'result': build_result(ev)}
+    assert _steps.run('conclude', Recorder(), arguments) == {'output': False}
     with pytest.raises(ComplianceError, match='inputs must be the output of the validate step'):
         _steps.run('evaluate', Recorder(), {'inputs': 'fail', 'virtualizer_info': {}, 'scope': None})
     assert sorted(_steps.STEPS) == sorted(['validate', 'scope', 'evaluate', 'plan', 'gate', 'record', 'verify', 'result',
