@@ -70,8 +70,11 @@ def test_baseline_then_only_the_changes(sim):
     asyncio.run(watcher.run(asyncio.Queue(), max_scans=watcher.scans))  # closes (logs out)
 
 
+def rec(verdict):
+    return {'verdict': verdict, 'uuid': 'u'}
+
+
 def test_changes_rules():
-    rec = lambda v: {'verdict': v, 'uuid': 'u'}  # noqa: E731
     assert vd.changes({}, {'u': rec('Matched')}) == []  # enters Matched: no drift
     assert vd.changes({'u': rec('Matched')}, {}) == []  # leaves Matched: no drift
     assert vd.changes({}, {'u': rec('Unmatched')}) == [(None, rec('Unmatched'))]
