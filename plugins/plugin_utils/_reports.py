@@ -8,25 +8,32 @@ Private to this collection: not a public API, may change without notice.
 
 :func:`build_result` assembles the one ``virtualizer_compliance_result`` fact (before and
 after per resource, plan, actions); :func:`table_lines` and :func:`failure_message` are the
-console's view of it; :func:`render_report` writes it as JSON, JUnit XML or HTML.
+console's view of it; :func:`render_report` writes it as JSON (:func:`report_document`), JUnit XML
+or HTML (the templates in ``templates/``, both filled from one :func:`report_view`);
+:func:`drift` compares it with the previous run's JSON report.
 """
 
 from __future__ import annotations
 
 import json
-from xml.sax.saxutils import escape as _xml_escape, quoteattr as _xml_quoteattr
+import os
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit, urlunsplit
 
-from html import escape as _html_escape
+import jinja2  # a requirement of ansible-core: always there on the controller
 
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import (
     FAIL,
     HOST,
+    IGNORE,
     PASS,
     VM,
     WARN,
     ComplianceError,
     as_list,
     name_key,
+    natural,
     sort_key,
 )
 
@@ -161,182 +168,410 @@ def failure_message(result, limit=0):
 
 
 # ------------------------------------------------------------------ reports
+#: the version of the JSON report's layout (``schema_version``); a report without one is of schema 1
+SCHEMA_VERSION = 2
+#: the schema versions :func:`drift` can read a previous report of
+READABLE_SCHEMAS = (1, 2)
+#: the templates of the text reports, shipped next to this file
+TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'templates')
+TEMPLATES = {'junit': 'report.junit.xml.j2', 'html': 'report.html.j2'}
+#: what ``result['audit']`` may hold (each rendered as '-' when absent)
+AUDIT_KEYS = ('collection_version', 'ansible_core_version', 'api_url', 'auth', 'principal')
+#: the groups of ``result['drift']``, in the order the reports show them
+DRIFT_GROUPS = (('newly_failing', 'Newly failing'), ('fixed', 'Fixed'), ('new', 'New'), ('gone', 'Gone'))
+#: how the auth methods of the audit header read
+_AUTH_WORDS = {'account': 'account', 'user': 'IAM user', 'access_key': 'access key', 'session': 'session'}
+_SEVERITY = {FAIL: 0, WARN: 1, IGNORE: 2, PASS: 3}
+#: the summary cards of the HTML report: key of the summary, label
+_CARDS = (('total', 'total'), ('matched', 'Matched'), ('unmatched', 'Unmatched'), ('unknown', 'Unknown'),
+          ('no_record', 'no record'), ('not_found', 'not found'), ('failing', 'failing'), ('warning', 'warning'))
+#: characters XML 1.0 cannot carry at all (and HTML should not): dropped from every rendered value
+_UNCARRIABLE = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+_ENVIRONMENT = []
+
+
 def render_report(result, fmt):
-    """The report text in one format: ``json``, ``junit`` or ``html``; for a list of formats, a dict format -> text."""
-    if isinstance(fmt, (list, tuple)):
-        return dict((one, render_report(result, one)) for one in fmt)
-    if fmt == 'json':
-        return json.dumps(result, indent=2, sort_keys=True, default=str) + '\n'
-    if fmt == 'junit':
-        return render_junit(result)
-    if fmt == 'html':
-        return render_html(result)
-    raise ComplianceError('report format must be one of %s, got %r' % (', '.join(REPORT_FORMATS), fmt))
+    """The report text in one format: ``json``, ``junit`` or ``html``; for a list of formats, a dict format -> text.
 
-
-def _ordered_resources(result):
-    return sorted((result.get('resources') or {}).values(),
-                  key=lambda e: (e.get('resource_type') != HOST,) + sort_key(e))
+    The JUnit and HTML texts are rendered from the templates in :data:`TEMPLATE_DIR`, both from one
+    :func:`report_view` of the result, so they cannot disagree; the JSON is :func:`report_document`.
+    """
+    formats = list(fmt) if isinstance(fmt, (list, tuple)) else [fmt]
+    for one in formats:
+        if one not in REPORT_FORMATS:
+            raise ComplianceError('report format must be one of %s, got %r' % (', '.join(REPORT_FORMATS), one))
+    view = report_view(result) if set(formats) & set(TEMPLATES) else None
+    texts = {}
+    for one in formats:
+        if one == 'json':
+            texts[one] = json.dumps(report_document(result), indent=2, sort_keys=True, default=str) + '\n'
+        else:
+            texts[one] = _template(TEMPLATES[one]).render(view=view)
+    return texts if isinstance(fmt, (list, tuple)) else texts[fmt]
 
 
 def render_junit(result):
-    """JUnit XML: one test suite per resource type, one test case per resource."""
-    resources = _ordered_resources(result)
-    suites = []
-    for kind, title in ((HOST, 'hosts'), (VM, 'vms'), (None, 'other')):
-        cases = [e for e in resources if (e.get('resource_type') if e.get('resource_type') in (HOST, VM) else None) == kind]
-        if not cases:
-            continue
-        failures = len([e for e in cases if e.get('outcome') == FAIL])
-        skipped = len([e for e in cases if e.get('outcome') == WARN])
-        body = []
-        for entry in cases:
-            after = entry.get('after') or entry.get('before') or {}
-            classname = 'zstack.virtualizer_compliance.%s.%s' % (title, entry.get('cluster_uuid') or 'no-cluster')
-            name = '%s (%s)' % (entry.get('name') or entry['uuid'], entry['uuid'])
-            text = 'verdict: %s\ncurrent_version: %s\nexpect_version: %s\noutcome: %s\nreason: %s\n' % (
-                after.get('verdict'), after.get('current_version'), after.get('expect_version'),
-                entry.get('outcome'), entry.get('reason') or after.get('reason'))
-            for action in entry.get('actions') or []:
-                text += 'action: %s %s (%s s) %s\n' % (action.get('action'), action.get('status'),
-                                                       action.get('seconds'), action.get('message') or '')
-            inner = ''
-            message = '%s: %s' % (after.get('verdict'), entry.get('reason') or after.get('reason') or '')
-            if entry.get('outcome') == FAIL:
-                inner = '<failure message=%s type=%s>%s</failure>' % (
-                    _xml_quoteattr(_xml_text(message)), _xml_quoteattr(str(after.get('verdict'))), _xml_escape(_xml_text(text)))
-            elif entry.get('outcome') == WARN:
-                inner = '<skipped message=%s/>' % _xml_quoteattr(_xml_text('warning: ' + message))
-            inner += '<system-out>%s</system-out>' % _xml_escape(_xml_text(text))
-            body.append('    <testcase classname=%s name=%s time="0">%s</testcase>' % (
-                _xml_quoteattr(_xml_text(classname)), _xml_quoteattr(_xml_text(name)), inner))
-        suites.append('  <testsuite name=%s tests="%d" failures="%d" errors="0" skipped="%d">\n%s\n  </testsuite>' % (
-            _xml_quoteattr('zstack.virtualizer_compliance.' + title), len(cases), failures, skipped, '\n'.join(body)))
-    total = len(resources)
-    fails = len([e for e in resources if e.get('outcome') == FAIL])
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<testsuites name="zstack.virtualizer_compliance" tests="%d" failures="%d" errors="0">\n%s\n</testsuites>\n'
-            % (total, fails, '\n'.join(suites)))
-
-
-def _xml_text(value):
-    """Drop the characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR)."""
-    text = value if isinstance(value, str) else str(value)
-    return ''.join(ch for ch in text if ch in '\t\n\r' or ord(ch) >= 0x20)
-
-
-def _h(value):
-    return _html_escape('' if value is None else str(value), True)
-
-
-_HTML_STYLE = '''
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
-h1{font-size:22px;margin:0 0 4px} h2{font-size:18px;margin:28px 0 8px} h3{font-size:15px;margin:18px 0 6px}
-.meta{color:#5a6270;font-size:13px}
-.banner{padding:10px 14px;border-radius:6px;font-weight:600;margin:14px 0}
-.banner.ok{background:#e3f6e8;color:#146c2e}.banner.bad{background:#fde7e9;color:#a1121f}
-.cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}
-.card{border-radius:8px;padding:10px 14px;min-width:110px;background:#fff;border:1px solid #dde1e6}
-.card .n{font-size:26px;font-weight:700}.card .l{font-size:12px;color:#5a6270;text-transform:uppercase}
-table{border-collapse:collapse;width:100%;background:#fff;font-size:13px;margin-bottom:8px}
-th,td{border:1px solid #dde1e6;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#f0f2f5} code{font-size:12px}
-.v-Matched{background:#e3f6e8;color:#146c2e}.v-Unmatched{background:#fde7e9;color:#a1121f}
-.v-Unknown{background:#fff4d6;color:#7a5300}.v-NoRecord{background:#eceff3;color:#434b57}
-.v-NotFound{background:#f3e5f5;color:#6a1b7a}
-.o-fail{color:#a1121f;font-weight:600}.o-warn{color:#7a5300;font-weight:600}.o-pass{color:#146c2e}.o-ignore{color:#5a6270}
-.s-ok{color:#146c2e;font-weight:600}.s-failed{color:#a1121f;font-weight:600}.s-skipped{color:#7a5300}
-'''
+    """JUnit XML: one test suite per resource type, one test case per resource, its time the seconds of its actions."""
+    return render_report(result, 'junit')
 
 
 def render_html(result):
-    """A person's view: summary counts, per-cluster tables with state colours, the plan and what was done."""
+    """A person's view: audit header, failing resources first, counts, zones and clusters by name, plan and actions."""
+    return render_report(result, 'html')
+
+
+def _template(name):
+    if not _ENVIRONMENT:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=jinja2.StrictUndefined,
+                                 finalize=_finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        env.filters['plural'] = _plural
+        _ENVIRONMENT.append(env)
+    try:
+        return _ENVIRONMENT[0].get_template(name)
+    except jinja2.TemplateNotFound:
+        raise ComplianceError('the report template %s is missing from %s: the zstack.cloud collection is incomplete, '
+                              'install it again' % (name, TEMPLATE_DIR)) from None
+
+
+def _finalize(value):
+    """What every ``{{ }}`` of the templates prints: '-' for a missing value, never ``None``."""
+    if value is None:
+        return '-'
+    if isinstance(value, str) and not value.isprintable() and not hasattr(value, '__html__'):
+        return _UNCARRIABLE.sub('', value)
+    return value
+
+
+def _plural(count, word, plural=None):
+    """``1 resource``, ``2 resources``."""
+    return '%d %s' % (count, word if count == 1 else (plural or word + 's'))
+
+
+def report_document(result):
+    """The JSON report: the result, plus ``schema_version``, ``names``, ``audit``, ``drift`` and names beside UUIDs.
+
+    Schema 2 (schema 1 is the result as it is, without ``schema_version``) adds: ``schema_version``
+    (2); ``names`` (UUID -> name of the zones, clusters and hosts that are known); ``audit``
+    (every key of :data:`AUDIT_KEYS`, null when unknown); ``drift`` (see :func:`drift`; null when no
+    previous report was compared); and in every resource ``zone_name``, ``cluster_name`` and
+    ``host_name`` (null when unknown).  Everything of schema 1 stays where it was.
+    """
+    names = _names_of(result)
+    resources = {}
+    for uuid, entry in (result.get('resources') or {}).items():
+        resources[uuid] = dict(entry, zone_name=names.get(entry.get('zone_uuid')), cluster_name=names.get(entry.get('cluster_uuid')),
+                               host_name=names.get(entry.get('host_uuid')))
+    return dict(result, schema_version=SCHEMA_VERSION, names=names, audit=_audit_of(result), resources=resources,
+                drift=result.get('drift'))
+
+
+def _names_of(result):
+    """UUID -> name: ``result['names']`` (zones, clusters, hosts) and the names of the hosts in scope."""
+    given = result.get('names')
+    if given is not None and not isinstance(given, Mapping):
+        raise ComplianceError('the names of the result must be a dict of UUID to name, got %s' % type(given).__name__)
+    names = dict((uuid, str(name)) for uuid, name in (given or {}).items() if name)
+    for uuid, entry in (result.get('resources') or {}).items():
+        if entry.get('resource_type') == HOST and entry.get('name') and entry['name'] != uuid:
+            names.setdefault(uuid, entry['name'])
+    return names
+
+
+def _audit_of(result):
+    audit = result.get('audit')
+    if audit is not None and not isinstance(audit, Mapping):
+        raise ComplianceError('the audit of the result must be a dict, got %s' % type(audit).__name__)
+    audit = dict((key, (audit or {}).get(key)) for key in AUDIT_KEYS)
+    audit['api_url'] = safe_url(audit['api_url'])
+    return audit
+
+
+def safe_url(url):
+    """``url`` without user, password, query or fragment (a report never shows a credential); None stays None."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(str(url))
+        host = parts.hostname or ''
+        port = parts.port
+    except ValueError:
+        return '(not a URL)'
+    if ':' in host:
+        host = '[%s]' % host
+    return urlunsplit((parts.scheme, host + (':%d' % port if port else ''), parts.path, '', ''))
+
+
+def _mode_of(result):
+    if result.get('check_mode'):
+        return 'check mode (nothing changed)'
+    return 'remediation' if result.get('remediate') else 'check and report'
+
+
+def _seconds(value):
+    """Seconds as JUnit writes them: ``1.5``, ``0``."""
+    return ('%.3f' % value).rstrip('0').rstrip('.')
+
+
+def _ref(uuid, names):
+    return {'uuid': uuid, 'name': names.get(uuid)} if uuid else None
+
+
+def _action_row(action):
+    seconds = action.get('seconds')
+    return {'action': action.get('action'), 'status': action.get('status'),
+            'seconds': _seconds(float(seconds)) if isinstance(seconds, (int, float)) else None,
+            'message': action.get('message') or None, 'jobs': ' '.join(action.get('job_uuids') or []) or None}
+
+
+def _resource_row(entry, names):
+    uuid = entry['uuid']
+    before = entry.get('before') or {}
+    after = entry.get('after')
+    now = after if after is not None else before
+    shown = now.get('verdict')
+    if after is not None and before.get('verdict') and before.get('verdict') != after.get('verdict'):
+        shown = '%s->%s' % (before.get('verdict'), after.get('verdict'))
+    kind = entry.get('resource_type') if entry.get('resource_type') in (HOST, VM) else None
+    actions = entry.get('actions') or []
+    seconds = sum(float(a.get('seconds') or 0) for a in actions)
+    name = entry.get('name') if entry.get('name') and entry.get('name') != uuid else None
+    return {
+        'uuid': uuid, 'name': name, 'kind': kind,
+        'title': '%s (%s)' % (name, uuid) if name else uuid,
+        'zone': _ref(entry.get('zone_uuid'), names), 'cluster': _ref(entry.get('cluster_uuid'), names),
+        'host': _ref(entry.get('host_uuid'), names) if kind != HOST else None,
+        'before': before.get('verdict'), 'after': after.get('verdict') if after is not None else None,
+        'verdict': shown, 'last_verdict': now.get('verdict'), 'left_scope': after is None,
+        'current_version': now.get('current_version'), 'expect_version': now.get('expect_version'),
+        'outcome': entry.get('outcome'), 'reason': entry.get('reason') or now.get('reason'),
+        'actions': [_action_row(a) for a in actions], 'seconds': seconds, 'time': _seconds(seconds),
+        'order': (_SEVERITY.get(entry.get('outcome'), 4), kind != HOST) + sort_key(entry),
+    }
+
+
+def report_view(result):
+    """The one data structure that the JUnit and HTML templates render: every value ready to print.
+
+    Rows are ordered failing first (then warnings, ignored, passing), hosts before VMs, then by
+    zone, cluster and name; every UUID of a zone, cluster or host comes with its name where known.
+    """
+    names = _names_of(result)
     summary = result.get('summary') or {}
-    before = result.get('summary_before') or summary
-    out = ['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
-           '<title>ZStack virtualizer compliance</title>', '<style>%s</style></head><body>' % _HTML_STYLE]
-    mode = 'check mode (nothing changed)' if result.get('check_mode') else (
-        'remediation' if result.get('remediate') else 'check and report')
-    out.append('<h1>ZStack virtualizer compliance</h1>')
-    out.append('<div class="meta">Mode: %s &middot; started %s &middot; finished %s &middot; policy: Unknown=%s, no record=%s</div>' % (
-        _h(mode), _h(result.get('started_at')), _h(result.get('finished_at')),
-        _h((result.get('policy') or {}).get('unknown')), _h((result.get('policy') or {}).get('no_record'))))
-    if result.get('compliant'):
-        out.append('<div class="banner ok" id="verdict">Compliant: no resource fails the policy</div>')
-    else:
-        out.append('<div class="banner bad" id="verdict">Not compliant: %s resource(s) fail the policy</div>'
-                   % _h(summary.get('failing')))
-    out.append('<h2>Summary</h2><div class="cards" id="summary">')
-    for key, label in (('total', 'total'), ('matched', 'Matched'), ('unmatched', 'Unmatched'), ('unknown', 'Unknown'),
-                       ('no_record', 'no record'), ('not_found', 'not found'), ('failing', 'failing'), ('warning', 'warning')):
-        out.append('<div class="card" id="count-%s"><div class="n">%s</div><div class="l">%s</div></div>'
-                   % (_h(key), _h(summary.get(key, 0)), _h(label)))
-    out.append('</div>')
-    if before is not summary and result.get('actions'):
-        out.append('<div class="meta">Before remediation: %s</div>' % _h(', '.join(
-            '%s %s' % (before.get(k, 0), k) for k in ('matched', 'unmatched', 'unknown', 'no_record', 'not_found'))))
-    # per-cluster tables
-    clusters = {}
-    for entry in _ordered_resources(result):
-        clusters.setdefault(entry.get('cluster_uuid') or '', []).append(entry)
-    out.append('<h2>Resources by cluster</h2>')
-    for cluster in sorted(clusters):
-        entries = clusters[cluster]
-        bad = len([e for e in entries if e.get('outcome') == FAIL])
-        out.append('<h3>Cluster %s <span class="meta">(%d resources, %d failing)</span></h3>' % (
-            '<code>%s</code>' % _h(cluster) if cluster else '(none)', len(entries), bad))
-        out.append('<table><thead><tr><th>Type</th><th>Name</th><th>UUID</th><th>Before</th><th>After</th>'
-                   '<th>Current version</th><th>Expected version</th><th>Outcome</th><th>Reason</th><th>Actions</th>'
-                   '</tr></thead><tbody>')
-        for entry in entries:
-            prior = entry.get('before') or {}
-            after = entry.get('after') or {}
-            acts = '<br>'.join('%s: <span class="s-%s">%s</span>%s' % (
-                _h(a.get('action')), _h(a.get('status')), _h(a.get('status')),
-                ' (%ss)' % _h(a.get('seconds')) if a.get('seconds') is not None else '') for a in entry.get('actions') or [])
-            out.append('<tr><td>%s</td><td>%s</td><td><code>%s</code></td><td class="v-%s">%s</td><td class="v-%s">%s</td>'
-                       '<td>%s</td><td>%s</td><td class="o-%s">%s</td><td>%s</td><td>%s</td></tr>' % (
-                           _h(entry.get('resource_type')), _h(entry.get('name')), _h(entry.get('uuid')),
-                           _h(prior.get('verdict')), _h(prior.get('verdict')), _h(after.get('verdict')), _h(after.get('verdict')),
-                           _h(after.get('current_version')), _h(after.get('expect_version')),
-                           _h(entry.get('outcome')), _h(entry.get('outcome')), _h(entry.get('reason')), acts))
-        out.append('</tbody></table>')
-    # plan and actions
+    rows = sorted((_resource_row(entry, names) for entry in (result.get('resources') or {}).values()), key=lambda r: r['order'])
+    policy = result.get('policy') or {}
+    audit = _audit_of(result)
+    return {
+        'compliant': bool(result.get('compliant')),
+        'mode': _mode_of(result),
+        'check_mode': bool(result.get('check_mode')),
+        'audit': _audit_rows(result, audit, policy),
+        'summary': dict((key, int(summary.get(key) or 0)) for key, _label in _CARDS),
+        'cards': [{'key': key, 'label': label, 'value': int(summary.get(key) or 0)} for key, label in _CARDS],
+        'before': _before_line(result),
+        'failing': [r for r in rows if r['outcome'] == FAIL],
+        'zones': _zones(rows),
+        'suites': _suites(rows),
+        'totals': {'tests': len(rows), 'failures': len([r for r in rows if r['outcome'] == FAIL]),
+                   'skipped': len([r for r in rows if r['outcome'] == WARN]), 'time': _seconds(sum(r['seconds'] for r in rows))},
+        'timestamp': (result.get('started_at') or '').rstrip('Z') or None,
+        'plan': _plan_view(result, names),
+        'actions': [dict(_action_row(a), kind=a.get('resource_type'), uuid=a.get('uuid'),
+                         name=a.get('name') if a.get('name') != a.get('uuid') else None,
+                         host=_ref(a.get('host_uuid'), names) if a.get('resource_type') != HOST else None)
+                    for a in result.get('actions') or []],
+        'drift': _drift_view(result.get('drift')),
+    }
+
+
+def _audit_rows(result, audit, policy):
+    auth = audit.get('auth')
+    principal = audit.get('principal')
+    who = ' '.join(str(part) for part in (_AUTH_WORDS.get(auth, auth), principal) if part) or None
+    rows = [
+        ('collection', 'Collection', 'zstack.cloud %s' % audit['collection_version'] if audit.get('collection_version') else None),
+        ('ansible-core', 'ansible-core', audit.get('ansible_core_version')),
+        ('api-url', 'Management node', audit.get('api_url')),
+        ('principal', 'Account or key', who),
+        ('mode', 'Mode', _mode_of(result)),
+        ('policy', 'Policy', 'Unknown=%s, no record=%s, error=%s' % (policy.get('unknown') or '-', policy.get('no_record') or '-',
+                                                                     policy.get('error') or '-') if policy else None),
+        ('started', 'Started', result.get('started_at')),
+        ('finished', 'Finished', result.get('finished_at')),
+    ]
+    return [{'key': key, 'label': label, 'value': value} for key, label, value in rows]
+
+
+def _before_line(result):
+    before = result.get('summary_before')
+    if not before or not result.get('actions'):
+        return None
+    return ', '.join('%s %s' % (int(before.get(k) or 0), label) for k, label in (
+        ('matched', 'Matched'), ('unmatched', 'Unmatched'), ('unknown', 'Unknown'), ('no_record', 'no record'),
+        ('not_found', 'not found')))
+
+
+def _zones(rows):
+    """Zones, each with its clusters, each with its rows (in the rows' order: failing first)."""
+    zones = {}
+    for row in rows:
+        zone_uuid = (row['zone'] or {}).get('uuid')
+        cluster_uuid = (row['cluster'] or {}).get('uuid')
+        zone = zones.setdefault(zone_uuid, {'ref': row['zone'], 'clusters': {}, 'failing': 0, 'total': 0, 'order': row['order'][0]})
+        cluster = zone['clusters'].setdefault(cluster_uuid, {'ref': row['cluster'], 'rows': [], 'failing': 0, 'order': row['order'][0]})
+        cluster['rows'].append(row)
+        failing = int(row['outcome'] == FAIL)
+        cluster['failing'] += failing
+        zone['failing'] += failing
+        zone['total'] += 1
+
+    def order(group):  # failing first, then by name, then UUID; resources without a zone or cluster last
+        ref = group['ref'] or {}
+        return (group['order'], not ref, natural(ref.get('name')), ref.get('uuid') or '')
+    result = []
+    for zone in sorted(zones.values(), key=order):
+        clusters = sorted(zone['clusters'].values(), key=order)
+        result.append(dict(zone, clusters=[dict(c, total=len(c['rows'])) for c in clusters]))
+    return result
+
+
+def _suites(rows):
+    suites = []
+    for kind, title in ((HOST, 'hosts'), (VM, 'vms'), (None, 'other')):
+        cases = [r for r in rows if r['kind'] == kind]
+        if cases:
+            suites.append({'name': 'zstack.virtualizer_compliance.' + title, 'title': title, 'cases': cases,
+                           'failures': len([r for r in cases if r['outcome'] == FAIL]),
+                           'skipped': len([r for r in cases if r['outcome'] == WARN]),
+                           'time': _seconds(sum(r['seconds'] for r in cases))})
+    return suites
+
+
+def _plan_view(result, names):
+    """The plan's rows with what happened to each: the record of its action (joined by UUID), else why not."""
     plan = result.get('plan') or {}
-    out.append('<h2>Plan</h2>')
+    records = {}
+    for action in result.get('actions') or []:
+        records.setdefault(action.get('uuid'), []).append(action)
+    if result.get('check_mode'):
+        not_run = 'planned (check mode)'
+    elif not result.get('remediate'):
+        not_run = 'planned (remediation is off)'
+    else:
+        not_run = 'not run'
+    rows, seen = [], set()
+    phases = [plan] + ([plan['vm_phase']] if isinstance(plan.get('vm_phase'), Mapping) else [])
+    for index, phase in enumerate(phases):
+        planned = [a for batch in phase.get('host_batches') or [] for a in batch] + list(phase.get('vm_actions') or [])
+        for action, kind in [(a, 'planned') for a in planned] + [(a, 'deferred') for a in phase.get('deferred') or []] + \
+                [(a, 'blocked') for a in phase.get('blocked') or []]:
+            key = (action.get('uuid'), action.get('action'))
+            if key in seen:
+                continue
+            seen.add(key)
+            done = [r for r in records.get(action.get('uuid'), []) if r.get('action') == action.get('action')] or \
+                records.get(action.get('uuid'), [])
+            record = done[-1] if done else None
+            if record is not None:
+                status = {'ok': 'done'}.get(record.get('status'), record.get('status'))
+            else:
+                status = not_run if kind == 'planned' else kind
+            rows.append({
+                'order': action.get('order') or None, 'batch': action.get('batch') or None, 'phase': 'VM phase' if index else None,
+                'kind': action.get('resource_type'), 'uuid': action.get('uuid'),
+                'name': action.get('name') if action.get('name') != action.get('uuid') else None,
+                'host': _ref(action.get('host_uuid'), names) if action.get('resource_type') != HOST else None,
+                'action': action.get('action'), 'status': status, 'status_class': status.split(' ')[0],
+                'seconds': _action_row(record)['seconds'] if record is not None else None,
+                'note': (record.get('message') if record is not None and record.get('status') != 'ok' else None)
+                or action.get('blocked_reason') or action.get('deferred_reason') or action.get('why') or None,
+            })
     counts = plan.get('counts') or {}
-    out.append('<div class="meta" id="plan-counts">%s host action(s) in %s batch(es), %s VM action(s), '
-               '%s deferred by the action cap, %s blocked by pre-flight checks</div>' % (
-                   _h(counts.get('host_actions', 0)), _h(counts.get('host_batches', 0)), _h(counts.get('vm_actions', 0)),
-                   _h(counts.get('deferred', 0)), _h(counts.get('blocked', 0))))
-    planned = [a for batch in plan.get('host_batches') or [] for a in batch] + list(plan.get('vm_actions') or [])
-    rows = [(a, 'planned') for a in planned] + [(a, 'deferred') for a in plan.get('deferred') or []] + \
-        [(a, 'blocked') for a in plan.get('blocked') or []]
-    if rows:
-        out.append('<table><thead><tr><th>#</th><th>Batch</th><th>Type</th><th>Name</th><th>UUID</th><th>Action</th>'
-                   '<th>Status</th><th>Note</th></tr></thead><tbody>')
-        for action, status in rows:
-            note = action.get('blocked_reason') or action.get('deferred_reason') or action.get('why') or ''
-            out.append('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td>'
-                       '<td>%s</td></tr>' % (_h(action.get('order') or ''), _h(action.get('batch') or ''),
-                                             _h(action.get('resource_type')), _h(action.get('name')), _h(action.get('uuid')),
-                                             _h(action.get('action')), _h(status), _h(note)))
-        out.append('</tbody></table>')
-    else:
-        out.append('<p>Nothing to do.</p>')
-    out.append('<h2>What was done</h2>')
-    actions = result.get('actions') or []
-    if actions:
-        out.append('<table id="actions"><thead><tr><th>Type</th><th>Name</th><th>UUID</th><th>Action</th><th>Status</th>'
-                   '<th>Seconds</th><th>Jobs</th><th>Message</th></tr></thead><tbody>')
-        for action in actions:
-            out.append('<tr><td>%s</td><td>%s</td><td><code>%s</code></td><td>%s</td><td class="s-%s">%s</td><td>%s</td>'
-                       '<td><code>%s</code></td><td>%s</td></tr>' % (
-                           _h(action.get('resource_type')), _h(action.get('name')), _h(action.get('uuid')),
-                           _h(action.get('action')), _h(action.get('status')), _h(action.get('status')),
-                           _h(action.get('seconds')), _h(' '.join(action.get('job_uuids') or [])), _h(action.get('message'))))
-        out.append('</tbody></table>')
-    else:
-        out.append('<p>No action was taken%s.</p>' % (' (check mode)' if result.get('check_mode') else ''))
-    out.append('</body></html>')
-    return '\n'.join(out) + '\n'
+    return {'rows': rows, 'counts': dict((k, int(counts.get(k) or 0)) for k in (
+        'host_actions', 'host_batches', 'vm_actions', 'deferred', 'blocked'))}
+
+
+def _drift_view(drift_data):
+    if not isinstance(drift_data, Mapping):
+        return None
+    groups = []
+    for key, title in DRIFT_GROUPS:
+        items = []
+        for item in drift_data.get(key) or []:
+            items.append({'uuid': item.get('uuid'), 'name': item.get('name') if item.get('name') != item.get('uuid') else None,
+                          'kind': item.get('resource_type'), 'before': _drift_state(item.get('before')),
+                          'after': _drift_state(item.get('after'))})
+        groups.append({'key': key, 'title': title, 'entries': items})
+    return {'since': drift_data.get('since'), 'groups': groups}
+
+
+def _drift_state(state):
+    if not isinstance(state, Mapping):
+        return None
+    return '%s (%s)' % (state.get('verdict') or '-', state.get('outcome') or '-')
+
+
+# ------------------------------------------------------------------ drift
+def drift(previous, result, source='the previous report'):
+    """What changed since the previous run: ``{since, newly_failing, fixed, new, gone}``.
+
+    ``previous`` is the previous JSON report as loaded (schema 1: without ``schema_version``, or
+    :data:`SCHEMA_VERSION`); ``result`` this run's result.  The groups are disjoint lists of
+    ``{uuid, name, resource_type, before, after}`` (``before`` / ``after``: ``{verdict, outcome}``
+    of the previous and of this run, None for a resource absent from that run), hosts first, then
+    by name:
+
+    - ``newly_failing``: in both runs, failing now and not failing before;
+    - ``fixed``: in both runs, failing before and not failing now;
+    - ``new``: only in this run (whatever its outcome);
+    - ``gone``: only in the previous run.
+
+    ``since`` is the ``finished_at`` of the previous report.  A previous report that is not one
+    raises :class:`ComplianceError` naming ``source``.
+    """
+    if not isinstance(previous, Mapping):
+        raise ComplianceError('%s is not a compliance report: a JSON object was expected, got %s'
+                              % (source, type(previous).__name__))
+    version = previous.get('schema_version', 1)
+    if isinstance(version, bool) or version not in READABLE_SCHEMAS:
+        raise ComplianceError('%s has schema_version %r; this collection reads reports of schema %s '
+                              '(write a new one with this version, or give no previous report)'
+                              % (source, version, ' or '.join(str(v) for v in READABLE_SCHEMAS)))
+    before = _states(previous.get('resources'), source)
+    now = _states((result or {}).get('resources'), 'this run\'s result')
+    groups = dict((key, []) for key, _title in DRIFT_GROUPS)
+    for uuid, state in now.items():
+        prior = before.get(uuid)
+        if prior is None:
+            groups['new'].append(_drift_item(uuid, state, None, state))
+        elif state['state']['outcome'] == FAIL and prior['state']['outcome'] != FAIL:
+            groups['newly_failing'].append(_drift_item(uuid, state, prior['state'], state['state']))
+        elif prior['state']['outcome'] == FAIL and state['state']['outcome'] != FAIL:
+            groups['fixed'].append(_drift_item(uuid, state, prior['state'], state['state']))
+    for uuid, prior in before.items():
+        if uuid not in now:
+            groups['gone'].append(_drift_item(uuid, prior, prior['state'], None))
+    for items in groups.values():
+        items.sort(key=name_key)
+    groups['since'] = previous.get('finished_at')
+    return groups
+
+
+def _states(resources, source):
+    """UUID -> ``{name, resource_type, state: {verdict, outcome}}`` of a report's resources (schema 1 and 2 alike)."""
+    if not isinstance(resources, Mapping):
+        raise ComplianceError('%s has no resources: "resources" must be an object of UUID to resource, got %s'
+                              % (source, type(resources).__name__ if resources is not None else 'nothing'))
+    states = {}
+    for uuid, entry in resources.items():
+        if not isinstance(entry, Mapping) or entry.get('outcome') not in _SEVERITY:
+            raise ComplianceError('%s: resource %s has no outcome (one of %s expected, got %r)' % (
+                source, uuid, ', '.join(_SEVERITY), entry.get('outcome') if isinstance(entry, Mapping) else entry))
+        snap = entry.get('after') if isinstance(entry.get('after'), Mapping) else entry.get('before')
+        verdict = snap.get('verdict') if isinstance(snap, Mapping) else entry.get('verdict')
+        states[uuid] = {'name': entry.get('name'), 'resource_type': entry.get('resource_type'),
+                        'state': {'verdict': verdict, 'outcome': entry['outcome']}}
+    return states
+
+
+def _drift_item(uuid, known, before, after):
+    return {'uuid': uuid, 'name': known.get('name'), 'resource_type': known.get('resource_type'), 'before': before, 'after': after}
