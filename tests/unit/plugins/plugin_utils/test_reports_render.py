@@ -365,8 +365,8 @@ def test_drift_newly_failing_fixed_new_gone(schema):
 
 def test_drift_same_run_is_empty():
     result = remediated()
-    assert _reports.drift(previous_of(result), result) == {'since': result['finished_at'], 'newly_failing': [], 'fixed': [],
-                                                          'new': [], 'gone': []}
+    empty = {'since': result['finished_at'], 'newly_failing': [], 'fixed': [], 'new': [], 'gone': []}
+    assert _reports.drift(previous_of(result), result) == empty
 
 
 @pytest.mark.parametrize('previous,message', [
