@@ -47,3 +47,5 @@ play test_inputs.yml
 
 "$PY" "${here}/check_html.py" "${out}/remediate/virtualizer-compliance.html" "${out}/remediate/virtualizer-compliance.json" "${out}/html"
 "$PY" "${here}/check_html.py" "${out}/check_mode/virtualizer-compliance.html" "${out}/check_mode/virtualizer-compliance.json" "${out}/html-check"
+# a run that acted (migrations with their seconds) and left one resource failing
+"$PY" "${here}/check_html.py" "${out}/cap_budget/virtualizer-compliance.html" "${out}/cap_budget/virtualizer-compliance.json" "${out}/html-cap"
