@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+from ansible.release import __version__ as ansible_version
 from ansible.utils.display import Display
 
 try:  # how gather_facts applies module_defaults to the module it runs: 2.19 and later
@@ -185,6 +186,7 @@ class ActionModule(ActionBase):
         arguments.update(gather(task_vars, params['vars']))
         if step == 'validate':
             arguments.setdefault('environ', dict(os.environ))
+            arguments.setdefault('ansible_core_version', ansible_version)
         context = _Context(self, task_vars)
         result['changed'] = False
         try:

@@ -14,6 +14,8 @@ that every report and plan uses.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 
@@ -42,6 +44,46 @@ PREFIX = 'virtualizer_compliance_'
 
 class ComplianceError(ValueError):
     """Bad input to the compliance logic (a wrong option value, a malformed verdict)."""
+
+
+#: the collection's root directory (plugins/plugin_utils/ is two levels below it)
+COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def collection_version(root=COLLECTION_ROOT):
+    """The version of this collection: MANIFEST.json of an installed one, else galaxy.yml of a checkout; None if neither."""
+    try:
+        with open(os.path.join(root, 'MANIFEST.json'), encoding='utf-8') as handle:
+            return str(json.load(handle)['collection_info']['version'])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    try:
+        with open(os.path.join(root, 'galaxy.yml'), encoding='utf-8') as handle:
+            for line in handle:
+                found = re.match(r'''^version:\s*['"]?([^'"\s#]+)''', line)
+                if found:
+                    return found.group(1)
+    except OSError:
+        pass
+    return None
+
+
+#: how the console and the reports name the kinds of resources
+KIND_WORDS = {HOST: 'host', VM: 'VM'}
+
+
+def brief(entry):
+    """An evaluated resource as the outcome lists (failing, warnings, ...) hold it; the reason is never empty."""
+    reason = entry.get('reason')
+    if not reason and entry.get('verdict') != MATCHED:
+        reason = '%s is %s' % (entry.get('resource_type') or 'resource', entry.get('verdict'))
+    return {'uuid': entry['uuid'], 'name': entry.get('name'), 'resource_type': entry.get('resource_type'),
+            'verdict': entry.get('verdict'), 'reason': reason or None}
+
+
+def plural(count, word, plural_word=None):
+    """``1 resource``, ``2 resources``, ``0 warnings``: the count and the word in agreement."""
+    return '%d %s' % (count, word if count == 1 else (plural_word or word + 's'))
 
 
 def option(name):

@@ -16,15 +16,17 @@ The argument spec (meta/argument_specs.yml) gives the types; ranges and rules li
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.zstack.cloud.plugins.module_utils._connection import CREDENTIAL_OPTIONS, ENV_VARS, SECRET_OPTIONS, auth_kind
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuids
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import POLICY_CHOICES, ComplianceError, option, type_name
 from ansible_collections.zstack.cloud.plugins.plugin_utils._plan import DEFAULT_OPTIONS, HOST_METHODS, check_options
 from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import check_policy
-from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import REPORT_FORMATS, REPORT_SUFFIXES
+from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import REPORT_FORMATS, REPORT_SUFFIXES, safe_url
 
 ON_NONCOMPLIANCE = ('fail', 'warn')
 #: integer inputs outside the plan options: lowest value, and the value when not given (as in defaults/main.yml)
@@ -90,6 +92,50 @@ def _report_problems(report_dir, basename, formats):
     return problems, formats
 
 
+def _previous_report(value, problems):
+    """``auto`` (the newest JSON report in the report directory), None (no comparison) or a file's absolute path."""
+    if value is None or value is False or (isinstance(value, str) and value.strip().lower() in ('', 'none')):
+        return None
+    if not isinstance(value, str):
+        problems.append('%s must be a path, auto or none, got %s %r' % (option('previous_report'), type_name(value), value))
+        return None
+    if value.strip().lower() == 'auto':
+        return 'auto'
+    path = os.path.abspath(os.path.expanduser(value))
+    if not os.path.isfile(path):
+        problems.append('%s %s is not a file: give the JSON report of an earlier run, auto (the newest in %s) or none'
+                        % (option('previous_report'), path, option('report_dir')))
+        return None
+    return path
+
+
+def _audit(inputs, environ):
+    """Who reads which management node, for the reports' audit header: never a secret, only whether one was given.
+
+    ``inputs['credentials']`` holds the role's credential inputs, the secret ones as booleans
+    (given or not); the environment fills in what they leave out, as the modules' fallbacks do.
+    """
+    given = inputs.get('credentials') or {}
+    params = {}
+    for name in CREDENTIAL_OPTIONS:
+        value = given.get(name) if isinstance(given, Mapping) else None
+        if name in SECRET_OPTIONS:  # the role gives a flag (a string 'True' / 'False' on ansible-core 2.18)
+            value = boolean(value, strict=False) if isinstance(value, (str, bool)) else bool(value)
+        if value in (None, '', False):
+            value = environ.get(ENV_VARS[name]) or None
+        params[name] = (True if value else None) if name in SECRET_OPTIONS else value
+    try:
+        auth = auth_kind(params)
+    except ZStackConfigError:
+        auth = None  # the first module call names the problem with the connection options
+    if auth == 'user':
+        principal = '%s/%s' % (params['account_name'], params['user_name'])
+    else:
+        principal = {'account': params['account_name'], 'access_key': params['access_key_id']}.get(auth)
+    return {'api_url': safe_url(inputs.get('api_url') or environ.get('ZSTACK_API_URL') or None), 'auth': auth,
+            'principal': None if principal is None else str(principal)}
+
+
 def check_inputs(inputs, environ=None):
     """The checked inputs: ``{options, policy, discover, uuids, conditions, on_noncompliance, remediate, ...}``.
 
@@ -150,6 +196,7 @@ def check_inputs(inputs, environ=None):
     if not inputs.get('api_url') and not environ.get('ZSTACK_API_URL'):
         problems.append('no ZStack API URL: set %s (e.g. http://zstack.example.com:8080) or export ZSTACK_API_URL on the '
                         'controller' % option('api_url'))
+    previous_report = _previous_report(inputs.get('previous_report', 'auto'), problems)
     remediate = _bool(inputs, 'remediate', problems)
     include_host_vms = _bool(inputs, 'include_host_vms', problems, default=True)
     allow_empty = _bool(inputs, 'allow_empty_scope', problems)
@@ -179,4 +226,6 @@ def check_inputs(inputs, environ=None):
         'verify_interval': timing['verify_interval'],
         'report_dir': os.path.dirname(base),
         'reports': dict((f, base + REPORT_SUFFIXES[f]) for f in formats),
+        'previous_report': previous_report,
+        'audit': _audit(inputs, environ),
     }

@@ -17,14 +17,15 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import (
     HOST,
+    KIND_WORDS,
     MATCHED,
     UNMATCHED,
     VM,
     ComplianceError,
+    brief,
     option,
     sort_key,
 )
-from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import _brief
 
 HOST_METHODS = ('update_cluster_os', 'tasks', 'playbook', 'none')
 VM_METHODS = ('migrate', 'reboot', 'none')
@@ -159,7 +160,7 @@ def build_plan(evaluation, options=None, phase='all', actions_taken=0):
             if host.get('verdict') != UNMATCHED:
                 continue
             if opts['host_method'] == 'none':
-                not_remediated.append(dict(_brief(host), why='virtualizer_compliance_host_method is none'))
+                not_remediated.append(dict(brief(host), why='virtualizer_compliance_host_method is none'))
                 continue
             refusal = host_preflight(host, opts)
             action = _action(host, opts['host_method'], 0, 0, expect_version=host.get('expect_version'))
@@ -183,7 +184,7 @@ def build_plan(evaluation, options=None, phase='all', actions_taken=0):
             if vm.get('verdict') != UNMATCHED and not predicted:
                 continue
             if vm_name is None:
-                not_remediated.append(dict(_brief(vm), why='virtualizer_compliance_vm_method is none'))
+                not_remediated.append(dict(brief(vm), why='virtualizer_compliance_vm_method is none'))
                 continue
             # the VM's new qemu process must be the version it is compared with: its own expectVersion
             # (its host's installed qemu-kvm, read now), or, when its host is upgraded first, what that
@@ -251,16 +252,16 @@ def plan_lines(host_batches, vm_actions, deferred=(), blocked=(), limit=MAX_PLAN
                 action['order'], action['batch'], action.get('name'), action['uuid'], action['action']))
     for action in vm_actions:
         host = action.get('host_uuid')
-        lines.append('%d. vm %s (%s) on host %s: %s%s%s' % (
+        lines.append('%d. VM %s (%s) on host %s: %s%s%s' % (
             action['order'], action.get('name'), action['uuid'], names.get(host) or host, action['action'],
             ' to a host running %s' % action['require_version'] if action.get('require_version') else '',
             ' (predicted: after its host is upgraded)' if action.get('predicted') else ''))
     for action in deferred:
         lines.append('deferred: %s %s (%s): %s' % (
-            action.get('resource_type'), action.get('name'), action['uuid'], action['action']))
+            KIND_WORDS.get(action.get('resource_type'), action.get('resource_type')), action.get('name'), action['uuid'], action['action']))
     for action in blocked:
         lines.append('blocked: %s %s (%s): %s' % (
-            action.get('resource_type'), action.get('name'), action['uuid'], action.get('blocked_reason')))
+            KIND_WORDS.get(action.get('resource_type'), action.get('resource_type')), action.get('name'), action['uuid'], action.get('blocked_reason')))
     if limit and len(lines) > limit:
         lines = lines[:limit] + ['... and %d more plan lines (the reports hold the whole plan)' % (len(lines) - limit)]
     return lines or ['nothing to do']

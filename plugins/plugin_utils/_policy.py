@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import (
+    brief,
     FAIL,
     HOST,
     IGNORE,
@@ -118,7 +119,7 @@ def _evaluation(resources, policy):
     summary = summary_counts(resources)
     by_outcome = dict((o, []) for o in OUTCOMES)
     for entry in sorted(resources.values(), key=lambda e: (e['resource_type'] != HOST,) + sort_key(e)):
-        by_outcome[entry['outcome']].append(_brief(entry))
+        by_outcome[entry['outcome']].append(brief(entry))
     summary.update({'failing': len(by_outcome[FAIL]), 'warning': len(by_outcome[WARN]),
                     'ignored': len(by_outcome[IGNORE]), 'passing': len(by_outcome[PASS])})
     return {
@@ -130,14 +131,3 @@ def _evaluation(resources, policy):
         'compliant': not by_outcome[FAIL],
         'policy': policy,
     }
-
-
-def _brief(entry):
-    return {'uuid': entry['uuid'], 'name': entry.get('name'), 'resource_type': entry.get('resource_type'),
-            'verdict': entry.get('verdict'), 'reason': entry.get('reason') or _default_reason(entry)}
-
-
-def _default_reason(entry):
-    if entry.get('verdict') == MATCHED:
-        return None
-    return '%s is %s' % (entry.get('resource_type') or 'resource', entry.get('verdict'))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,6 +28,7 @@ from ansible_collections.zstack.cloud.plugins.plugin_utils._common import (
     FAIL,
     HOST,
     IGNORE,
+    KIND_WORDS,
     PASS,
     VM,
     WARN,
@@ -34,6 +36,7 @@ from ansible_collections.zstack.cloud.plugins.plugin_utils._common import (
     as_list,
     name_key,
     natural,
+    plural,
     sort_key,
 )
 
@@ -42,14 +45,51 @@ REPORT_FORMATS = ('json', 'junit', 'html')
 REPORT_SUFFIXES = {'json': '.json', 'junit': '.junit.xml', 'html': '.html'}
 
 
-def table_lines(evaluation, max_lines=200):
-    """The summary line, then one fixed-width line per resource (type, name, UUID, verdict, outcome, reason), hosts first.
+#: the columns of the console table; the last one is not padded
+TABLE_COLUMNS = ('NAME', 'TYPE', 'ZONE/CLUSTER', 'CURRENT', 'EXPECTED', 'VERDICT', 'OUTCOME', 'UUID', 'REASON')
+_OUTCOME_ORDER = {FAIL: 0, WARN: 1, IGNORE: 2, PASS: 3}
+#: what would break a console line: control characters, shown as escapes instead
+_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f\u2028\u2029]')
 
-    For a result, a verdict that changed shows as ``before->after``.  With more than ``max_lines``
+
+def _cell(value):
+    """One console cell: '-' for nothing, control characters (a line break in a name) as escapes."""
+    if value is None or value == '':
+        return '-'
+    return _CONTROL.sub(lambda found: found.group().encode('unicode_escape').decode('ascii'), str(value))
+
+
+def display_width(text):
+    """Columns ``text`` takes on a terminal: East Asian wide characters take two, combining marks none."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in 'WF' else 1 for ch in text)
+
+
+def _pad(text, width):
+    return text + ' ' * (width - display_width(text))
+
+
+def aligned(rows):
+    """Rows of cells as lines, each column as wide as its widest cell (by display width), the last not padded."""
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)] if rows else []
+    return ['  '.join([_pad(cell, widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]).rstrip() for row in rows]
+
+
+def _place(entry, names):
+    """``zone/cluster`` by name (the UUID where no name is known), ``-`` for what the entry does not say."""
+    parts = [names.get(entry.get(key)) or entry.get(key) for key in ('zone_uuid', 'cluster_uuid')]
+    return '/'.join(part or '-' for part in parts) if any(parts) else None
+
+
+def table_lines(evaluation, max_lines=200):
+    """The console view: the summary line, then a table of the resources, failing first, aligned for any content.
+
+    Columns: :data:`TABLE_COLUMNS`.  For a result, a verdict that changed shows as
+    ``before->after`` and the versions are the latest read.  With more than ``max_lines``
     resources (0: no limit) only those that do not pass are listed, at most ``max_lines``, and a
-    last line says how many were left out (the reports have them all).
+    last line says how many were left out and where every resource is (the JSON report).
     """
     all_resources = evaluation.get('resources') or {}
+    names = evaluation.get('names') if isinstance(evaluation.get('names'), Mapping) else {}
     left_out = 0
     if max_lines and len(all_resources) > max_lines:
         if _has_outcome_lists(evaluation):
@@ -59,25 +99,32 @@ def table_lines(evaluation, max_lines=200):
             not_passing = (all_resources[u] for u in listed if u in all_resources)
         else:
             not_passing = (e for e in all_resources.values() if e.get('outcome') != PASS)
-        resources = sorted(not_passing, key=name_key)[:max_lines]
+        resources = sorted(not_passing, key=_table_key)[:max_lines]
         left_out = len(all_resources) - len(resources)
     else:
-        resources = sorted(all_resources.values(), key=name_key)
-    width = max([len(str(e.get('name') or '')) for e in resources] + [4])
-    summary = evaluation.get('summary') or {}
-    lines = [summary_line(summary), '%-4s  %-*s  %-32s  %-9s  %-7s  %s' % ('TYPE', width, 'NAME', 'UUID', 'VERDICT', 'OUTCOME', 'REASON')]
+        resources = sorted(all_resources.values(), key=_table_key)
+    rows = [list(TABLE_COLUMNS)]
     for entry in resources:
-        after = (entry.get('after') or entry.get('before') or {}) if 'before' in entry else entry
-        shown = after.get('verdict')
+        now = (entry.get('after') or entry.get('before') or {}) if 'before' in entry else entry
+        shown = now.get('verdict')
         prior = (entry.get('before') or {}).get('verdict') if 'before' in entry else None
         if prior and prior != shown:
             shown = '%s->%s' % (prior, shown)
-        lines.append('%-4s  %-*s  %-32s  %-9s  %-7s  %s' % (
-            entry.get('resource_type') or '-', width, entry.get('name') or '', entry['uuid'], shown,
-            entry.get('outcome'), entry.get('reason') or ''))
+        rows.append([_cell(value) for value in (
+            entry.get('name'), KIND_WORDS.get(entry.get('resource_type'), entry.get('resource_type')), _place(entry, names),
+            now.get('current_version'), now.get('expect_version'), shown, entry.get('outcome'), entry.get('uuid'),
+            entry.get('reason'))])
+    lines = [summary_line(evaluation.get('summary') or {})] + aligned(rows)
     if left_out:
-        lines.append('... %d more resources not listed (passing ones first); the reports list every resource' % left_out)
+        where = (evaluation.get('reports') or {}).get('json')
+        lines.append('... %s not listed (passing); %s' % (
+            plural(left_out, 'more resource'), ('every resource is in %s' % where) if where else
+            'write the reports (json) to see every resource'))
     return lines
+
+
+def _table_key(entry):
+    return (_OUTCOME_ORDER.get(entry.get('outcome'), 4),) + name_key(entry)
 
 
 def _has_outcome_lists(evaluation):
@@ -85,10 +132,33 @@ def _has_outcome_lists(evaluation):
 
 
 def summary_line(summary):
-    """``N resources: a Matched, b Unmatched, ...; f failing, w warning``."""
-    return ('%d resources: %d Matched, %d Unmatched, %d Unknown, %d without record, %d not found; '
-            '%d failing, %d warning, %d ignored' % tuple(int(summary.get(k, 0)) for k in (
-                'total', 'matched', 'unmatched', 'unknown', 'no_record', 'not_found', 'failing', 'warning', 'ignored')))
+    """``N resources: f failing, w warnings, p passing; verdicts: a Matched, b Unmatched`` (counts of 0 left out)."""
+    count = dict((k, int(summary.get(k) or 0)) for k in (
+        'total', 'failing', 'warning', 'ignored', 'matched', 'unmatched', 'unknown', 'no_record', 'not_found', 'error'))
+    outcomes = [plural(count['failing'], 'failing', 'failing'), plural(count['warning'], 'warning')]
+    if count['ignored']:
+        outcomes.append('%d ignored' % count['ignored'])
+    outcomes.append('%d passing' % max(0, count['total'] - count['failing'] - count['warning'] - count['ignored']))
+    verdicts = ['%d %s' % (count[key], word) for key, word in (
+        ('matched', 'Matched'), ('unmatched', 'Unmatched'), ('unknown', 'Unknown'), ('no_record', 'without record'),
+        ('not_found', 'not found'), ('error', 'Error')) if count[key]]
+    return '%s: %s; verdicts: %s' % (plural(count['total'], 'resource'), ', '.join(outcomes), ', '.join(verdicts) or 'none')
+
+
+def drift_lines(drift_data, source=None):
+    """The console's view of what changed since the previous report (nothing when none was compared)."""
+    if not isinstance(drift_data, Mapping):
+        return []
+    head = 'Since the report of %s%s: %s' % (drift_data.get('since') or 'an earlier run', ' (%s)' % source if source else '', ', '.join(
+        '%d %s' % (len(drift_data.get(key) or []), title.lower()) for key, title in DRIFT_GROUPS))
+    lines = [head]
+    for key, title in DRIFT_GROUPS:
+        for item in drift_data.get(key) or []:
+            lines.append('  %s: %s %s (%s) %s -> %s' % (
+                title.lower(), KIND_WORDS.get(item.get('resource_type'), item.get('resource_type') or 'resource'),
+                _cell(item.get('name')), item.get('uuid'), _drift_state(item.get('before')) or 'absent',
+                _drift_state(item.get('after')) or 'absent'))
+    return lines
 
 
 def build_result(before, after=None, plan=None, actions=None, check_mode=False, remediate=False,
@@ -160,10 +230,14 @@ def failure_message(result, limit=0):
     failing = result.get('failing') or []
     for entry in failing[:limit or None]:
         lines.append('%s %s (%s): %s - %s' % (
-            entry.get('resource_type') or 'resource', entry['uuid'], entry.get('name'), entry.get('verdict'), entry.get('reason')))
+            KIND_WORDS.get(entry.get('resource_type'), entry.get('resource_type') or 'resource'), _cell(entry.get('name')),
+            entry['uuid'], entry.get('verdict'), entry.get('reason')))
     if limit and len(failing) > limit:
         lines.append('... and %d more (see the JSON report)' % (len(failing) - limit))
-    head = '%d of %d resources are not compliant' % (len(failing), (result.get('summary') or {}).get('total', 0))
+    summary = result.get('summary') or {}
+    head = '%d of %s fail the compliance policy' % (len(failing), plural(int(summary.get('total') or 0), 'resource'))
+    if summary.get('warning'):
+        head += ' (%s, not failing)' % plural(int(summary['warning']), 'more with a warning', 'more with warnings')
     return head + (':\n' + '\n'.join(lines) if lines else '')
 
 
@@ -224,7 +298,7 @@ def _template(name):
     if not _ENVIRONMENT:
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=jinja2.StrictUndefined,
                                  finalize=_finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-        env.filters['plural'] = _plural
+        env.filters['plural'] = plural
         _ENVIRONMENT.append(env)
     try:
         return _ENVIRONMENT[0].get_template(name)
@@ -240,11 +314,6 @@ def _finalize(value):
     if isinstance(value, str) and not value.isprintable() and not hasattr(value, '__html__'):
         return _UNCARRIABLE.sub('', value)
     return value
-
-
-def _plural(count, word, plural=None):
-    """``1 resource``, ``2 resources``."""
-    return '%d %s' % (count, word if count == 1 else (plural or word + 's'))
 
 
 def report_document(result):

@@ -17,13 +17,15 @@ says what happens in which order.
 
 from __future__ import annotations
 
+import glob
+import json
 import os
 import tempfile
 import time
 from collections.abc import Mapping
 
 from ansible_collections.zstack.cloud.plugins.plugin_utils import _gate, _inputs, _plan, _policy, _reports, _scope
-from ansible_collections.zstack.cloud.plugins.plugin_utils._common import HOST, ComplianceError, as_list
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import HOST, ComplianceError, as_list, collection_version, option, plural
 
 _MAX_TABLE_LINES = 200
 #: at most one progress line this often while a step waits (seconds)
@@ -63,10 +65,11 @@ def _names(scope):
 
 
 # ------------------------------------------------------------------ steps
-def step_validate(ctx, inputs, environ=None):
+def step_validate(ctx, inputs, environ=None, ansible_core_version=None):
     """Check every input before anything is read or changed; start the clock and an empty action log."""
     checked = _inputs.check_inputs(inputs, environ=environ)
     checked['started_at'] = _utc(ctx.now())
+    checked['audit'] = dict(checked['audit'], collection_version=collection_version(), ansible_core_version=ansible_core_version)
     return {'output': checked, 'actions': [], 'vm_plan': None, 'after': None}
 
 
@@ -109,17 +112,13 @@ def step_plan(ctx, inputs, evaluation, maintenance=None, phase='all', actions=No
         note = ' (check mode: nothing will change)' if check_mode else (
             '' if inputs['remediate'] else ' (remediation is off: nothing will change)')
         ctx.display('Plan%s: %s, %s (%d predicted after host upgrades), %d deferred by the cap, %d blocked by pre-flight checks' % (
-            note, _count(counts['host_actions'], 'host action') + ' in ' + _count(counts['host_batches'], 'batch', 'batches'),
-            _count(counts['vm_actions'], 'VM action'), counts['predicted_vm_actions'], counts['deferred'], counts['blocked']))
+            note, plural(counts['host_actions'], 'host action') + ' in ' + plural(counts['host_batches'], 'batch', 'batches'),
+            plural(counts['vm_actions'], 'VM action'), counts['predicted_vm_actions'], counts['deferred'], counts['blocked']))
     else:
-        ctx.display('VM phase: %s' % _count(counts['vm_actions'], 'VM action'))
+        ctx.display('VM phase: %s' % plural(counts['vm_actions'], 'VM action'))
     for line in plan['lines']:
         ctx.display('  ' + line)
     return {'output': plan}
-
-
-def _count(number, word, plural=None):
-    return '%d %s' % (number, word if number == 1 else (plural or word + 's'))
 
 
 def step_gate(ctx, inputs, action, actions, host=None, candidates=None):
@@ -211,11 +210,20 @@ def step_verify(ctx, inputs, actions, connection=None):
                        'seconds': round(ctx.now() - start, 1)}}
 
 
-def step_result(ctx, inputs, before, plan, actions, after=None, vm_plan=None, check_mode=False):
-    """The result fact; the reports written on the controller; the console table."""
+def step_result(ctx, inputs, before, plan, actions, after=None, vm_plan=None, check_mode=False, names=None):
+    """The result fact; the reports written on the controller; the console table, and what changed since the last run.
+
+    ``names`` maps the UUIDs of zones, clusters and hosts to their names (the scope's).  The
+    previous report (``inputs['previous_report']``: a path, or ``auto`` for the newest JSON
+    report in the report directory) is read before this run's reports replace it.
+    """
     plan = dict(plan, vm_phase=vm_plan)
     result = _reports.build_result(before, after, plan, actions, check_mode=check_mode, remediate=inputs['remediate'],
                                    started_at=inputs['started_at'], finished_at=_utc(ctx.now()), reports=inputs['reports'])
+    result['audit'] = dict(inputs.get('audit') or {})
+    result['names'] = dict(names or {})
+    previous, source = _previous_report(inputs)
+    result['drift'] = None if previous is None else _reports.drift(previous, result, source=source)
     changed = False
     if inputs['reports']:
         os.makedirs(inputs['report_dir'], exist_ok=True)
@@ -224,9 +232,48 @@ def step_result(ctx, inputs, before, plan, actions, after=None, vm_plan=None, ch
             changed = _write(path, texts[fmt]) or changed
     for line in _reports.table_lines(result, max_lines=_MAX_TABLE_LINES):
         ctx.display(line)
+    for line in _reports.drift_lines(result.get('drift'), source):
+        ctx.display(line)
     for path in inputs['reports'].values():
         ctx.display('report: %s' % path)
     return {'output': result, 'changed': changed}
+
+
+def _previous_report(inputs):
+    """The previous run's JSON report as loaded, and where it came from; (None, None) when there is none to compare.
+
+    ``auto`` takes the newest ``*.json`` of the report directory that is a compliance report (others
+    are passed over); a path named by the user must be one.
+    """
+    wanted = inputs.get('previous_report')
+    if not wanted:
+        return None, None
+    if wanted != 'auto':
+        return _load_report(wanted, strict=True), wanted
+    candidates = sorted(glob.glob(os.path.join(glob.escape(inputs['report_dir']), '*.json')),
+                        key=lambda p: (os.path.getmtime(p), p), reverse=True)
+    for path in candidates:
+        report = _load_report(path, strict=False)
+        if report is not None:
+            return report, path
+    return None, None
+
+
+def _load_report(path, strict):
+    problem = None
+    try:
+        with open(path, encoding='utf-8') as handle:
+            report = json.load(handle)
+    except (OSError, ValueError) as exc:
+        problem = 'cannot be read as JSON (%s)' % (getattr(exc, 'strerror', None) or exc)
+    else:
+        if isinstance(report, Mapping) and isinstance(report.get('resources'), Mapping) and isinstance(report.get('summary'), Mapping):
+            return report
+        problem = 'is not a virtualizer compliance report (no resources and summary)'
+    if strict:
+        raise ComplianceError('%s %s %s: give the JSON report of an earlier run, auto or none'
+                              % (option('previous_report'), path, problem))
+    return None
 
 
 def _write(path, text):

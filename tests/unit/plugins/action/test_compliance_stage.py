@@ -122,7 +122,7 @@ def test_a_failing_step_fails_the_task_with_its_message(tmp_path):
     ev = _policy.evaluate(INFO, _scope.build_scope(HOSTS, VMS))
     result, calls = run({'step': 'conclude', 'fact': 'ok', 'vars': {'inputs': 'i', 'result': 'r'}},
                         {'i': inputs, 'r': _reports.build_result(ev)})
-    assert result['failed'] is True and result['msg'].startswith('1 of 3 resources are not compliant:') and calls == []
+    assert result['failed'] is True and result['msg'].startswith('1 of 3 resources fail the compliance policy:') and calls == []
 
 
 def test_without_register_host_variables_the_output_is_a_host_fact(monkeypatch, tmp_path):

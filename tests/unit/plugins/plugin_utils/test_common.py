@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils import _virtualizer
@@ -61,3 +63,16 @@ def test_summary_counts_refuses_unknown_verdicts_naming_the_uuid():
         summary_counts({'abc': {'uuid': 'abc', 'verdict': 'Odd'}})
     with pytest.raises(ComplianceError, match='an entry that is not a dict'):
         summary_counts(['Matched'])
+
+
+def test_collection_version_from_the_manifest_then_galaxy_yml(tmp_path):
+    from ansible_collections.zstack.cloud.plugins.plugin_utils._common import COLLECTION_ROOT, collection_version
+    (tmp_path / 'galaxy.yml').write_text("namespace: zstack\nversion: '3.1.4'  # the next\n")
+    assert collection_version(str(tmp_path)) == '3.1.4'
+    (tmp_path / 'MANIFEST.json').write_text('{"collection_info": {"version": "3.1.5"}}')
+    assert collection_version(str(tmp_path)) == '3.1.5'
+    (tmp_path / 'MANIFEST.json').write_text('not json')
+    assert collection_version(str(tmp_path)) == '3.1.4'
+    assert collection_version(str(tmp_path / 'nowhere')) is None
+    with open(os.path.join(COLLECTION_ROOT, 'galaxy.yml'), encoding='utf-8') as handle:
+        assert 'version: %s\n' % collection_version() in handle.read()

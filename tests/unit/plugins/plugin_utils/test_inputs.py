@@ -233,3 +233,43 @@ def test_option_problems_are_named_together(tmp_path, changes, fragments):
     text = problems(tmp_path, **changes)
     for fragment in fragments:
         assert fragment in text
+
+
+# ------------------------------------------------------------------ previous report and audit
+def test_previous_report_defaults_to_auto_and_may_be_turned_off(tmp_path):
+    assert validate(tmp_path)['output']['previous_report'] == 'auto'
+    for off in (None, '', 'none', 'None', False):
+        assert validate(tmp_path, previous_report=off)['output']['previous_report'] is None
+
+
+def test_previous_report_path_must_be_a_file(tmp_path):
+    report = tmp_path / 'old.json'
+    report.write_text('{}')
+    assert validate(tmp_path, previous_report=str(report))['output']['previous_report'] == str(report)
+    message = problems(tmp_path, previous_report=str(tmp_path / 'missing.json'))
+    assert 'virtualizer_compliance_previous_report %s is not a file' % (tmp_path / 'missing.json') in message
+    assert 'auto (the newest in virtualizer_compliance_report_dir) or none' in message
+    assert 'must be a path, auto or none, got a list' in problems(tmp_path, previous_report=['a'])
+
+
+@pytest.mark.parametrize('credentials, environ, auth, principal', [
+    ({'account_name': 'admin', 'password': True}, {}, 'account', 'admin'),
+    ({'account_name': 'acme', 'user_name': 'ops', 'password': 'True'}, {}, 'user', 'acme/ops'),
+    ({'access_key_id': 'AKID', 'access_key_secret': True}, {}, 'access_key', 'AKID'),
+    ({'session_uuid': True}, {}, 'session', None),
+    # the role's flags are strings on ansible-core 2.18; the environment fills in what the role leaves out
+    ({'password': 'False'}, {'ZSTACK_ACCOUNT_NAME': 'envadmin', 'ZSTACK_PASSWORD': 's3cret'}, 'account', 'envadmin'),
+    ({}, {'ZSTACK_ACCESS_KEY_ID': 'EK', 'ZSTACK_ACCESS_KEY_SECRET': 'topsecret'}, 'access_key', 'EK'),
+    # conflicting or missing credentials: the module names the problem; the audit says nothing
+    ({'account_name': 'a', 'password': True, 'session_uuid': True}, {}, None, None),
+    ({}, {}, None, None),
+])
+def test_audit_says_who_reads_and_never_a_secret(tmp_path, credentials, environ, auth, principal):
+    environ = dict(environ, ZSTACK_API_URL='https://ops:hunter2@zstack.example.com:8443/path?token=abc')
+    audit = validate(tmp_path, environ, api_url=None, credentials=credentials)['output']['audit']
+    assert audit['auth'] == auth and audit['principal'] == principal
+    assert audit['api_url'] == 'https://zstack.example.com:8443/path'
+    assert audit['collection_version'] and audit['ansible_core_version'] is None  # the action gives the core version
+    text = repr(audit)
+    for secret in ('s3cret', 'topsecret', 'hunter2', 'token'):
+        assert secret not in text

@@ -56,13 +56,13 @@ def test_a_vm_whose_host_is_out_of_scope_requires_its_own_expect_version():
     plan = build_plan(evaluate(info, scope))
     assert [(a['uuid'], a['predicted'], a['require_version']) for a in plan['vm_actions']] == [(u(71), False, NEWER)]
     # the plan line shows the host by UUID (the scope does not know its name) and the version needed
-    assert plan['lines'] == ['1. vm lonely (%s) on host %s: migrate to a host running %s' % (u(71), u(7), NEWER)]
+    assert plan['lines'] == ['1. VM lonely (%s) on host %s: migrate to a host running %s' % (u(71), u(7), NEWER)]
 
 
 def test_plan_lines_show_a_vms_host_by_name():
     plan = build_plan(evaluated())
-    vm_lines = [line for line in plan['lines'] if ' vm ' in line]
-    assert '. vm vm-10 (%s) on host kvm-2: migrate to a host running %s' % (u(21), NEW) in vm_lines[-1]
+    vm_lines = [line for line in plan['lines'] if ' VM ' in line]
+    assert '. VM vm-10 (%s) on host kvm-2: migrate to a host running %s' % (u(21), NEW) in vm_lines[-1]
     predicted = [line for line in vm_lines if u(11) in line][0]
     assert 'on host kvm-1: migrate' in predicted and predicted.endswith('(predicted: after its host is upgraded)')
 
@@ -85,7 +85,7 @@ def test_plan_cap_defers_the_rest_in_order():
     assert plan['host_batches'][0][0]['uuid'] == u(1)
     assert len(plan['deferred']) == 2
     assert 'virtualizer_compliance_max_actions' in plan['deferred'][0]['deferred_reason']
-    assert [line for line in plan['lines'] if line.startswith('deferred: vm ')]
+    assert [line for line in plan['lines'] if line.startswith('deferred: VM ')]
 
 
 def test_plan_cap_counts_actions_already_taken():

@@ -37,7 +37,8 @@ def test_result_shape():
     assert res['compliant'] is False
     assert json.loads(render_report(res, 'json'))['summary']['total'] == res['summary']['total']
     msg = failure_message(res)
-    assert msg.startswith('%d of %d resources are not compliant:' % (len(res['failing']), res['summary']['total']))
+    assert msg.startswith('%d of %d resources fail the compliance policy (1 more with a warning, not failing):\n'
+                          % (len(res['failing']), res['summary']['total']))
     for entry in res['failing']:
         assert entry['uuid'] in msg and entry['reason'] in msg
     assert 'and 1 more' in failure_message(res, limit=1) or len(res['failing']) <= 1
@@ -90,7 +91,7 @@ def test_html_escapes_hostile_names_and_shows_counts():
     res = result(hostile=True)
     page = render_report(res, 'html')
     assert '<script>alert' not in page
-    assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;' in page
+    assert '&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;q&#39;' in page
     parser = _Collector()
     parser.feed(page)
     assert 'script' not in parser.tags
@@ -98,7 +99,7 @@ def test_html_escapes_hostile_names_and_shows_counts():
     assert HOSTILE.replace('\x01', '\x01') in text or '<script>alert("x")</script>' in text
     for key in ('total', 'matched', 'unmatched', 'failing'):
         assert '<div class="card" id="count-%s"><div class="n">%d</div>' % (key, res['summary'][key]) in page
-    assert 'class="v-Unmatched"' in page and 'class="v-Matched"' in page
+    assert 'class="v-Unmatched' in page and 'class="v-Matched' in page
     assert page.count('<table') >= 3  # two clusters + plan (+ actions)
     assert 'id="actions"' in page
 
@@ -120,9 +121,11 @@ def test_table_lines():
     res = result()
     lines = table_lines(res)
     assert lines[0].startswith('%d resources:' % res['summary']['total'])
-    assert lines[1].split()[:3] == ['TYPE', 'NAME', 'UUID']
+    assert lines[1].split() == ['NAME', 'TYPE', 'ZONE/CLUSTER', 'CURRENT', 'EXPECTED', 'VERDICT', 'OUTCOME', 'UUID', 'REASON']
     assert len(lines) == 2 + res['summary']['total']
-    assert lines[2].split()[0] == 'host'
+    # failing first, then warnings, then passing; hosts before VMs within each
+    outcomes = [line.split()[6] for line in lines[2:]]
+    assert outcomes == sorted(outcomes, key=['fail', 'warn', 'ignore', 'pass'].index)
     assert 'Unmatched->Matched' in [line for line in lines if u(1) in line][0]
 
 
@@ -169,7 +172,10 @@ def test_table_of_a_big_fleet_reads_only_what_does_not_pass():
 def test_summary_line_counts_every_verdict_and_outcome():
     ev = evaluated()
     assert summary_line(ev['summary']) == (
-        '9 resources: 5 Matched, 2 Unmatched, 1 Unknown, 1 without record, 0 not found; 3 failing, 1 warning, 0 ignored')
+        '9 resources: 3 failing, 1 warning, 5 passing; verdicts: 5 Matched, 2 Unmatched, 1 Unknown, 1 without record')
+    assert summary_line({'total': 1, 'matched': 1}) == '1 resource: 0 failing, 0 warnings, 1 passing; verdicts: 1 Matched'
+    assert summary_line({'total': 2, 'error': 1, 'not_found': 1, 'failing': 1, 'ignored': 1}) == (
+        '2 resources: 1 failing, 0 warnings, 1 ignored, 0 passing; verdicts: 1 not found, 1 Error')
 
 
 def test_result_counts_actions_by_status_and_lists_them_per_resource():
@@ -184,3 +190,54 @@ def test_result_counts_actions_by_status_and_lists_them_per_resource():
     # without an after, before stands for both
     assert entry['before'] == entry['after']
     assert res['summary_before'] == ev['summary']
+
+
+def test_table_stays_aligned_for_wide_names_and_line_breaks():
+    from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import display_width
+    res = result()
+    res['resources'][u(1)]['name'] = '计算节点-1'  # East Asian wide characters: two columns each
+    res['resources'][u(2)]['name'] = 'evil\nname\t'
+    res['names'] = {res['resources'][u(1)]['zone_uuid']: 'zone-东'}
+    lines = table_lines(res)
+    header = lines[1]
+    starts = [header.index(column) for column in ('TYPE', 'ZONE/CLUSTER', 'CURRENT', 'VERDICT', 'UUID')]
+    for line in lines[2:]:
+        assert '\n' not in line and '\t' not in line
+        for column, start in zip(('TYPE', 'ZONE/CLUSTER', 'CURRENT', 'VERDICT', 'UUID'), starts):
+            # what stands left of each column takes exactly the header's columns on a terminal
+            prefix = line[:len(line)]
+            width = 0
+            for index, ch in enumerate(prefix):
+                if width == start:
+                    assert prefix[index - 2:index] == '  ', (column, line)
+                    break
+                width += display_width(ch)
+            else:
+                raise AssertionError('column %s not reached in %r' % (column, line))
+    row = [line for line in lines if u(2) in line][0]
+    assert row.startswith('evil\\nname\\t')
+    assert 'zone-东/' in [line for line in lines if u(1) in line][0]
+
+
+def test_table_caps_a_long_fleet_and_points_at_the_report():
+    res = result()
+    res['reports'] = {'json': '/r/virtualizer-compliance.json'}
+    lines = table_lines(res, max_lines=1)
+    assert len(lines) == 4 and lines[2].split()[6] == 'fail'
+    assert lines[3] == '... %d more resources not listed (passing); every resource is in /r/virtualizer-compliance.json' % (
+        res['summary']['total'] - 1)
+
+
+def test_drift_lines():
+    from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import drift_lines
+    assert drift_lines(None) == []
+    lines = drift_lines({'since': '2026-01-01T00:00:00Z', 'newly_failing': [
+        {'uuid': u(1), 'name': 'kvm-1', 'resource_type': 'host', 'before': {'verdict': 'Matched', 'outcome': 'pass'},
+         'after': {'verdict': 'Unmatched', 'outcome': 'fail'}}], 'fixed': [], 'new': [], 'gone': [
+        {'uuid': u(2), 'name': 'vm-2', 'resource_type': 'vm', 'before': {'verdict': 'Matched', 'outcome': 'pass'}, 'after': None}]},
+        source='/r/old.json')
+    assert lines == [
+        'Since the report of 2026-01-01T00:00:00Z (/r/old.json): 1 newly failing, 0 fixed, 0 new, 1 gone',
+        '  newly failing: host kvm-1 (%s) Matched (pass) -> Unmatched (fail)' % u(1),
+        '  gone: VM vm-2 (%s) Matched (pass) -> absent' % u(2),
+    ]

@@ -18,7 +18,7 @@ from ansible_collections.zstack.cloud.plugins.plugin_utils import _steps
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import ComplianceError
 from ansible_collections.zstack.cloud.plugins.plugin_utils._plan import build_plan
 from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import evaluate
-from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import build_result, summary_line, table_lines
+from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import build_result, report_document, summary_line, table_lines
 from ansible_collections.zstack.cloud.plugins.plugin_utils._scope import build_scope
 from ansible_collections.zstack.cloud.tests.unit.plugins.plugin_utils.compliance_fleet import (
     NEW,
@@ -425,12 +425,13 @@ def test_result_writes_the_reports_and_shows_the_table(tmp_path):
     out = _steps.step_result(ctx, inputs, ev, plan, [], vm_plan={'vm_actions': []}, check_mode=True)
     res = out['output']
     assert out['changed'] is True
-    assert res == build_result(ev, None, dict(plan, vm_phase={'vm_actions': []}), [], check_mode=True, remediate=True,
-                               started_at='2026-01-01T00:00:00Z', finished_at='2026-01-01T00:01:00Z', reports=inputs['reports'])
+    expected = build_result(ev, None, dict(plan, vm_phase={'vm_actions': []}), [], check_mode=True, remediate=True,
+                            started_at='2026-01-01T00:00:00Z', finished_at='2026-01-01T00:01:00Z', reports=inputs['reports'])
+    assert res == dict(expected, audit=inputs['audit'], names={}, drift=None)
     assert sorted(os.listdir(str(tmp_path / 'reports'))) == ['virtualizer-compliance.html', 'virtualizer-compliance.json',
                                                              'virtualizer-compliance.junit.xml']
     with open(inputs['reports']['json'], encoding='utf-8') as handle:
-        assert json.load(handle) == json.loads(json.dumps(res, default=str))
+        assert json.load(handle) == json.loads(json.dumps(report_document(res), default=str))
     assert oct(os.stat(inputs['reports']['html']).st_mode & 0o777) == '0o644'
     table = table_lines(res, max_lines=200)
     assert ctx.lines == table + ['report: %s' % inputs['reports'][f] for f in ('json', 'junit', 'html')]
@@ -438,16 +439,16 @@ def test_result_writes_the_reports_and_shows_the_table(tmp_path):
 
 def test_result_changes_nothing_when_the_reports_hold_it_already(tmp_path):
     ev = evaluated()
-    inputs = _result_inputs(tmp_path)
+    inputs = _result_inputs(tmp_path, previous_report='none')
     assert _steps.step_result(Recorder(start=START), inputs, ev, {}, [])['changed'] is True
     stamps = dict((p, os.stat(p).st_ino) for p in inputs['reports'].values())
     assert _steps.step_result(Recorder(start=START), inputs, ev, {}, [])['changed'] is False
     assert stamps == dict((p, os.stat(p).st_ino) for p in inputs['reports'].values())
-    # another finish time is another content (JSON and HTML show it, the JUnit does not): those two are
-    # replaced as a whole (a new file renamed over the old one), the JUnit is left alone
+    # another finish time is another content (each report shows it): each is replaced as a whole (a new
+    # file renamed over the old one)
     assert _steps.step_result(Recorder(start=START + 1), inputs, ev, {}, [])['changed'] is True
     replaced = dict((f, os.stat(p).st_ino != stamps[p]) for f, p in inputs['reports'].items())
-    assert replaced == {'json': True, 'html': True, 'junit': False}
+    assert replaced == {'json': True, 'html': True, 'junit': True}
     assert sorted(os.listdir(inputs['report_dir'])) == sorted(os.path.basename(p) for p in inputs['reports'].values())
 
 
@@ -505,7 +506,7 @@ def test_conclude_fails_on_a_non_compliant_fleet(tmp_path):
     ctx = Recorder()
     with pytest.raises(_steps.StepFailed) as info:
         _steps.step_conclude(ctx, inputs_for(tmp_path), res)
-    assert str(info.value).startswith('3 of 9 resources are not compliant:')
+    assert str(info.value).startswith('3 of 9 resources fail the compliance policy (1 more with a warning, not failing):')
     for entry in res['failing']:
         assert entry['uuid'] in str(info.value)
     assert ctx.warnings == []
@@ -516,7 +517,7 @@ def test_conclude_warns_when_told_to(tmp_path):
     ctx = Recorder()
     assert _steps.step_conclude(ctx, inputs_for(tmp_path, on_noncompliance='warn'), res)['output'] is False
     assert len(ctx.warnings) == 1
-    assert ctx.warnings[0].startswith('3 of 9 resources are not compliant:')
+    assert ctx.warnings[0].startswith('3 of 9 resources fail the compliance policy (1 more with a warning, not failing):')
     assert ctx.warnings[0].endswith('\n(virtualizer_compliance_on_noncompliance=warn: the play goes on)')
 
 
@@ -537,3 +538,66 @@ def test_the_base_context_has_a_real_clock_and_needs_the_rest():
     for call in (lambda: ctx.display('x'), lambda: ctx.warn('x'), lambda: ctx.run_module('m', {})):
         with pytest.raises(NotImplementedError):
             call()
+
+
+# ------------------------------------------------------------------ result: names, audit, since the last run
+def _changed_fleet():
+    """This run's evaluation after one more failing resource, and the previous run's (of the same fleet)."""
+    previous = evaluated()
+    now = evaluated(policy={'no_record': 'fail'})
+    return previous, now
+
+
+def test_result_carries_audit_and_names(tmp_path):
+    inputs = _result_inputs(tmp_path, previous_report='none', credentials={'account_name': 'admin', 'password': True})
+    names = {u(2001): 'zone-A', u(2002): 'cluster-A'}
+    res = _steps.step_result(Recorder(start=START), inputs, evaluated(), {}, [], names=names)['output']
+    assert res['audit']['auth'] == 'account' and res['audit']['principal'] == 'admin'
+    assert res['names'] == names and res['drift'] is None
+    with open(inputs['reports']['json'], encoding='utf-8') as handle:
+        document = json.load(handle)
+    assert document['schema_version'] == 2 and document['audit']['principal'] == 'admin'
+    assert document['names'][u(2001)] == 'zone-A'
+
+
+def test_result_compares_with_the_newest_report_in_the_directory(tmp_path):
+    previous, now = _changed_fleet()
+    inputs = _result_inputs(tmp_path)
+    first = _steps.step_result(Recorder(start=START), inputs, previous, {}, [])
+    assert first['output']['drift'] is None  # nothing to compare the first time
+    # a JSON file that is not a compliance report, newer than the report, is passed over
+    stray = os.path.join(inputs['report_dir'], 'zz-other.json')
+    with open(stray, 'w', encoding='utf-8') as handle:
+        handle.write('{"not": "a report"}')
+    os.utime(stray, (START + 3600, START + 3600))
+    ctx = Recorder(start=START + 60)
+    res = _steps.step_result(ctx, inputs, now, {}, [])['output']
+    drift = res['drift']
+    newly = [item['uuid'] for item in drift['newly_failing']]
+    assert newly and drift['fixed'] == [] and drift['new'] == [] and drift['gone'] == []
+    assert drift['since'] == first['output']['finished_at']
+    head = 'Since the report of %s (%s): %d newly failing, 0 fixed, 0 new, 0 gone' % (
+        drift['since'], inputs['reports']['json'], len(newly))
+    assert ctx.lines[-4 - len(newly)] == head
+    shown = ctx.lines[-3 - len(newly):-3]
+    assert [line.startswith('  newly failing: ') for line in shown] == [True] * len(newly)
+    assert [uuid for uuid in newly if any('(%s)' % uuid in line for line in shown)] == newly
+    with open(inputs['reports']['json'], encoding='utf-8') as handle:
+        assert [item['uuid'] for item in json.load(handle)['drift']['newly_failing']] == newly
+
+
+def test_result_compares_with_a_named_report_and_refuses_one_that_is_not(tmp_path):
+    previous, now = _changed_fleet()
+    old = tmp_path / 'old'
+    old.mkdir()
+    kept = _steps.step_result(Recorder(start=START), inputs_for(old, report_dir=str(old), previous_report='none'),
+                              previous, {}, [])['output']
+    inputs = _result_inputs(tmp_path, previous_report=kept['reports']['json'])
+    res = _steps.step_result(Recorder(start=START + 60), inputs, now, {}, [])['output']
+    assert res['drift']['newly_failing']
+    bogus = tmp_path / 'bogus.json'
+    bogus.write_text('[1, 2]')
+    with pytest.raises(ComplianceError) as info:
+        _steps.step_result(Recorder(start=START), _result_inputs(tmp_path, previous_report=str(bogus)), now, {}, [])
+    assert str(info.value) == ('virtualizer_compliance_previous_report %s is not a virtualizer compliance report (no resources '
+                               'and summary): give the JSON report of an earlier run, auto or none' % bogus)
