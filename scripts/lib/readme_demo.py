@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The README's view of the demo, from a demo run's console log (scripts/readme-demo runs it).
+
+The excerpt is the output of the role's plan and result tasks: every line from the plan task's
+summary line to the last ``report:`` line, with the task banners between them, the checkout path
+written as ``.`` and the report directory as ``./reports``. It goes between the README's markers.
+The HTML report becomes a PNG through headless Chromium. With --check nothing is written: the
+README's excerpt must equal the new one and the PNG must exist.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BEGIN = '<!-- BEGIN demo-console: scripts/readme-demo writes this block, do not edit it by hand -->'
+END = '<!-- END demo-console -->'
+PLAN_TASK = 'TASK [zstack.cloud.virtualizer_compliance : Plan the remediation'
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--hide-scrollbars', '--window-size=1280,1500']
+
+
+def excerpt(log_text, root, report_dir):
+    lines = log_text.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.startswith(PLAN_TASK))
+        end = max(i for i, line in enumerate(lines) if line.startswith('report: '))
+    except (StopIteration, ValueError):
+        raise SystemExit('FAIL: the demo log has no plan task and report lines: did the role run? (%s)' % PLAN_TASK)
+    kept = []
+    for line in lines[start:end + 1]:
+        line = line.replace(report_dir, './reports').replace(root, '.')
+        if line.startswith('TASK ['):
+            line = re.sub(r' \*+$', '', line)
+        kept.append(line.rstrip())
+    return '\n'.join(['```text', '$ scripts/demo', '...'] + kept + ['...', '```'])
+
+
+def replace_block(readme, block):
+    if BEGIN not in readme or END not in readme:
+        raise SystemExit('FAIL: README.md has no %s ... %s block' % (BEGIN, END))
+    head, rest = readme.split(BEGIN, 1)
+    _old, tail = rest.split(END, 1)
+    return head + BEGIN + '\n' + block + '\n' + END + tail
+
+
+def chromium():
+    for name in ('chromium', 'chromium-browser', 'google-chrome'):
+        if shutil.which(name):
+            return shutil.which(name)
+    raise SystemExit('FAIL: chromium is not installed (scripts/bootstrap installs it: apt-get install -y chromium)')
+
+
+def screenshot(html, png):
+    os.makedirs(os.path.dirname(png), exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        tmp = os.path.join(profile, 'shot.png')
+        subprocess.run([chromium()] + FLAGS + ['--user-data-dir=' + profile, '--screenshot=' + tmp, 'file://' + html],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        with open(tmp, 'rb') as handle:
+            data = handle.read()
+    if not data.startswith(b'\x89PNG') or len(data) < 10000:
+        raise SystemExit('FAIL: chromium made no usable screenshot of %s' % html)
+    with open(png, 'wb') as handle:
+        handle.write(data)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser()
+    for name in ('log', 'root', 'readme', 'html', 'png'):
+        parser.add_argument('--' + name, required=True)
+    parser.add_argument('--check', action='store_true')
+    args = parser.parse_args(argv)
+    with open(args.log, encoding='utf-8') as handle:
+        block = excerpt(handle.read(), args.root, os.path.dirname(args.html))
+    with open(args.readme, encoding='utf-8') as handle:
+        readme = handle.read()
+    new = replace_block(readme, block)
+    if args.check:
+        problems = []
+        if new != readme:
+            problems.append('README.md does not show what the demo prints now: run scripts/readme-demo and commit README.md')
+        if not os.path.isfile(args.png):
+            problems.append('%s is missing: run scripts/readme-demo and commit it' % os.path.relpath(args.png, args.root))
+        for problem in problems:
+            print('FAIL: %s' % problem)
+        if not problems:
+            print('ok:   README.md shows what the demo prints (%d lines); %s is there'
+                  % (block.count('\n') + 1, os.path.relpath(args.png, args.root)))
+        return 1 if problems else 0
+    with open(args.readme, 'w', encoding='utf-8') as handle:
+        handle.write(new)
+    screenshot(args.html, args.png)
+    print('README.md: %d lines of the demo; %s written' % (block.count('\n') + 1, os.path.relpath(args.png, args.root)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
