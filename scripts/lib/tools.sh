@@ -15,13 +15,17 @@
 #             the built tarball installed into a scratch collections path,
 #             `ansible-builder introspect` must report every line of
 #             meta/ee-requirements.txt for zstack.cloud, and
-#             `ansible-builder create` of docs/execution-environment/ must
-#             write a build context (Containerfile + _build/) (no image build:
-#             no container runtime here).
+#             `ansible-builder create` of docs/execution-environment/ and of
+#             docs/decision-environment/ must write a build context each
+#             (Containerfile + _build/) (no image build: no container runtime
+#             here), and `ansible-builder introspect` with the decision
+#             environment's own files must list requests (from the collection),
+#             ansible-rulebook and Java 17.
 
 TOOLS_PY="3.12"
 TOOLS_REQ="${ROOT}/requirements-tools.txt"
 EE_EXAMPLE_DIR="docs/execution-environment"
+DE_EXAMPLE_DIR="docs/decision-environment"
 
 # tools_prepare: the tools venv first on PATH (prints nothing else).
 tools_prepare() {
@@ -143,21 +147,36 @@ stage_ee() {
         echo "FAIL: ansible-builder introspect"
         bad=1
     fi
-    # 2. the example EE definition: a build context, no image
-    ctx="$tmp/context"
-    if (cd "$BUILD/$EE_EXAMPLE_DIR" && ansible-builder create --file execution-environment.yml --context "$ctx" --output-filename Containerfile -v 2) &&
-        [[ -f "$ctx/Containerfile" && -d "$ctx/_build" ]]; then
-        echo "ok:   ansible-builder create wrote $(find "$ctx" -type f | wc -l) files:"
-        (cd "$ctx" && find . -type f | sort | sed 's/^/      /')
-        if grep -q 'ansible-galaxy collection install' "$ctx/Containerfile" &&
-            grep -q 'zstack.cloud' "$ctx/_build/requirements.yml"; then
-            passed=$((passed + 1))
+    # 2. the example EE and DE definitions: a build context each, no image
+    local example file
+    for example in "${EE_EXAMPLE_DIR}:execution-environment.yml" "${DE_EXAMPLE_DIR}:decision-environment.yml"; do
+        file="${example##*:}" example="${example%%:*}" ctx="$tmp/context-${file%%.*}"
+        if (cd "$BUILD/$example" && ansible-builder create --file "$file" --context "$ctx" --output-filename Containerfile -v 2) &&
+            [[ -f "$ctx/Containerfile" && -d "$ctx/_build" ]]; then
+            echo "ok:   ansible-builder create of $example/$file wrote $(find "$ctx" -type f | wc -l) files:"
+            (cd "$ctx" && find . -type f | sort | sed 's/^/      /')
+            if grep -q 'ansible-galaxy collection install' "$ctx/Containerfile" &&
+                grep -q 'zstack.cloud' "$ctx/_build/requirements.yml"; then
+                passed=$((passed + 1))
+            else
+                echo "FAIL: the Containerfile installs no collections, or _build/requirements.yml lacks zstack.cloud"
+                bad=1
+            fi
         else
-            echo "FAIL: the Containerfile installs no collections, or _build/requirements.yml lacks zstack.cloud"
+            echo "FAIL: ansible-builder create of $example/$file"
             bad=1
         fi
+    done
+    # 3. the decision environment: the collection's requests plus its own ansible-rulebook and Java
+    if ansible-builder introspect --sanitize --user-pip "$BUILD/$DE_EXAMPLE_DIR/requirements.txt" \
+        --user-bindep "$BUILD/$DE_EXAMPLE_DIR/bindep.txt" "$tmp/inst" >"$tmp/introspect-de.yml" 2>&1 &&
+        grep -q 'requests' "$tmp/introspect-de.yml" && grep -q 'ansible-rulebook' "$tmp/introspect-de.yml" &&
+        grep -q 'java-17-openjdk' "$tmp/introspect-de.yml"; then
+        echo "ok:   introspect of the decision environment lists requests, ansible-rulebook and java-17-openjdk"
+        passed=$((passed + 1))
     else
-        echo "FAIL: ansible-builder create of $EE_EXAMPLE_DIR/execution-environment.yml"
+        cat "$tmp/introspect-de.yml"
+        echo "FAIL: ansible-builder introspect of $DE_EXAMPLE_DIR lacks requests, ansible-rulebook or java-17-openjdk"
         bad=1
     fi
     counts "$passed" "$bad"

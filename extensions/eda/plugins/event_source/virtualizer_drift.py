@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: virtualizer_drift
 short_description: Events when the qemu-kvm verdict of a ZStack host or VM changes
-version_added: 1.2.0
+version_added: 2.0.0
 description:
   - An Event-Driven Ansible (C(ansible-rulebook)) event source. Every O(interval) seconds it reads the qemu-kvm
     verdicts of the hosts and VMs in scope with GetVirtualizerInfo, through the same client and verdict logic as
