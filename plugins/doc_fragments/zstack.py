@@ -126,3 +126,46 @@ options:
     elements: str
     version_added: 1.1.0
 '''
+
+# The options and attributes of the modules that wait for ZStack jobs (zstack_host, zstack_vm_instance,
+# zstack_vm_migration, zstack_cluster_os_update): zstack.cloud.zstack.wait (argspec: module_utils/_module.py)
+ModuleDocFragment.WAIT = r'''
+options:
+  poll_interval:
+    description:
+      - Seconds between two looks at a running job, from 0.1 to 15; a longer pause would leave the operator
+        without news for more than 15 seconds.
+      - The action plugin looks this often at the module's progress and prints a line (what is waited for, by
+        name and UUID, the ZStack job and its state, the seconds elapsed and the seconds left before the
+        deadline) when the state changes and at least every 15 seconds.
+      - The module polls ZStack's API jobs every second (or this often, when shorter), and a long job every
+        second at first, then less and less often, at most every O(poll_interval) seconds.
+      - If not set, the value of the E(ZSTACK_POLL_INTERVAL) environment variable (of the controller) is used,
+        and V(5) when neither is set.
+    type: float
+    default: 5
+    version_added: 1.1.0
+  progress_file:
+    description:
+      - Internal; leave it unset. The action plugin of this module sets it to a file on the host that runs the
+        module, where the module records its progress (names, UUIDs and job states only), and removes it.
+    type: path
+    version_added: 1.1.0
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - The action plugin runs the module with Ansible's C(async) machinery on the host that would run it
+        (C(delegate_to) included) and prints its progress while it waits.
+  action_group:
+    description: Use C(group/zstack.cloud.zstack) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - zstack.cloud.zstack
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: full
+    details:
+      - With the C(async) keyword the task runs as any async task, without progress lines.
+'''

@@ -353,6 +353,8 @@ class ZStackClient:
         self.relogins = 0
         #: what went wrong without failing the call (a failed logout): callers show these as warnings
         self.warnings = []
+        #: None, or called as ``progress(state, job_uuid)`` while a job is polled (a _progress.ProgressFile)
+        self.progress = None
 
     @property
     def secrets(self):
@@ -635,6 +637,8 @@ class ZStackClient:
         headers = self._headers('GET', '/api-jobs/%s' % job_uuid, auth=True)
         job_path = API_PREFIX + '/api-jobs/' + job_uuid
         while True:
+            if self.progress is not None:
+                self.progress('job %s running' % job_uuid, job_uuid)  # all that ZStack says of an API job until it ends
             poll = self._request('GET', url, headers, None, job_path)
             if poll.status in JOB_FINAL_STATUSES:
                 result = self._result(method, display, poll, job_uuid=job_uuid)

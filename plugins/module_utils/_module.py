@@ -11,7 +11,9 @@ Private to this collection: not a public API, may change without notice.
   (the options, their variables and ``client_from_params`` are in the Ansible-free
   ``_connection.py``, which the inventory plugin and the doc fragment use too);
 - :func:`run_module` runs a module body with the client and reports any
-  ZStackError once, through ``fail_json``, with every secret scrubbed.
+  ZStackError once, through ``fail_json``, with every secret scrubbed;
+- :data:`WAIT_ARGUMENT_SPEC` and :func:`begin_wait`: a module that waits for jobs records
+  its progress in ``progress_file`` for its action plugin (``_progress.ProgressFile``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +32,18 @@ from ansible_collections.zstack.cloud.plugins.module_utils._connection import (
     secrets_of,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
+from ansible_collections.zstack.cloud.plugins.module_utils._progress import (
+    DEFAULT_POLL_INTERVAL,
+    POLL_INTERVAL_ENV,
+    ProgressFile,
+    check_poll_interval,
+)
+
+#: the options of a module that waits for ZStack jobs (doc fragment zstack.cloud.zstack.wait)
+WAIT_ARGUMENT_SPEC = {
+    'poll_interval': {'type': 'float', 'default': DEFAULT_POLL_INTERVAL, 'fallback': (env_fallback, [POLL_INTERVAL_ENV])},
+    'progress_file': {'type': 'path'},
+}
 
 
 def connection_argument_spec():
@@ -57,6 +71,10 @@ def run_module(module, body):
     result = None
     try:
         client = client_from_params(module.params)
+        if 'progress_file' in module.params:
+            client.poll_interval = min(client.poll_interval, check_poll_interval(module.params['poll_interval']))
+            # in check mode nothing is waited for, and nothing is recorded
+            client.progress = ProgressFile(None if module.check_mode else module.params['progress_file'])
         try:
             result = body(module, client)
         finally:
@@ -70,7 +88,10 @@ def run_module(module, body):
         secrets = _secrets(module, client)
         failure = {'msg': scrub('unexpected error in zstack.cloud: %s: %s' % (type(exc).__name__, exc), secrets),
                    'exception': scrub(traceback.format_exc(), secrets)}
-    for warning in (client.warnings if client is not None else []):
+    warnings = list(client.warnings) if client is not None else []
+    if client is not None and client.progress is not None:
+        warnings.extend(client.progress.warnings)
+    for warning in warnings:
         module.warn(scrub(warning, _secrets(module, client)))
     if failure is not None:
         # Outside the except blocks: ansible-core before 2.19 adds the active traceback to a
@@ -81,6 +102,12 @@ def run_module(module, body):
     # walk of our own would double the time and memory of a fleet-sized result.
     module.no_log_values.update(client.secrets)
     module.exit_json(**result)
+
+
+def begin_wait(client, what, timeout):
+    """A wait for ``what`` starts, with ``timeout`` seconds: the progress file says so (when there is one)."""
+    if client.progress is not None:
+        client.progress.begin(what, timeout)
 
 
 def _secrets(module, client):

@@ -211,10 +211,10 @@ def _long_job_text(long_job):
     return text if len(text) <= 2000 else text[:2000] + '...'
 
 
-def wait_long_job(client, long_job_uuid, timeout, poll_interval=None):
+def wait_long_job(client, long_job_uuid, timeout, poll_interval=None, max_interval=LONG_JOB_MAX_POLL_INTERVAL):
     """Poll QueryLongJob until the job is Succeeded; raise ZStackJobError when it fails or the deadline passes.
 
-    The poll interval starts at the client's and doubles up to 10 seconds.
+    The poll interval starts at the client's and doubles up to ``max_interval`` (10) seconds.
     """
     interval = poll_interval if poll_interval is not None else client.poll_interval
     deadline = client.clock() + timeout
@@ -222,6 +222,9 @@ def wait_long_job(client, long_job_uuid, timeout, poll_interval=None):
     while True:
         long_job = get_inventory(client, LONGJOBS_PATH, long_job_uuid, 'long job')
         state = long_job.get('state')
+        progress = getattr(client, 'progress', None)  # a _progress.ProgressFile, when the module records progress
+        if progress is not None:
+            progress('long job %s %s' % (long_job_uuid, state), long_job_uuid)
         if state == 'Succeeded':
             return long_job
         if state in LONG_JOB_FINAL_STATES:
@@ -234,4 +237,4 @@ def wait_long_job(client, long_job_uuid, timeout, poll_interval=None):
                                  method='GET', path=path, job_uuid=long_job_uuid,
                                  remedy='The job keeps running on the management node; raise wait_timeout or check it later')
         client.retry.sleep(interval)
-        interval = min(interval * 2, LONG_JOB_MAX_POLL_INTERVAL)
+        interval = min(interval * 2, max_interval)

@@ -25,6 +25,7 @@ author:
   - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
+  - zstack.cloud.zstack.wait
 attributes:
   check_mode:
     description: Can run in check mode and return a changed status prediction without modifying the target.
@@ -199,7 +200,8 @@ request:
 '''
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError, ZStackJobError
-from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, begin_wait, new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._progress import subject
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackStateError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     CLUSTERS_PATH,
@@ -229,15 +231,18 @@ def update(module, client):
     validate_uuid(params['host_uuid'], 'host_uuid')
     check_timeout(params['wait_timeout'])
     cluster = get_inventory(client, CLUSTERS_PATH, params['cluster_uuid'], 'cluster', option='cluster_uuid')
+    what = 'updateClusterOS of %s' % subject('cluster', cluster.get('name'), params['cluster_uuid'])
     if params['host_uuid']:
         host = get_inventory(client, HOSTS_PATH, params['host_uuid'], 'host', option='host_uuid')
         if host.get('clusterUuid') != cluster.get('uuid'):
             raise ZStackStateError('host %s (%s) is in cluster %s, not in %s (%s); nothing was submitted'
                                    % (host.get('name'), host.get('uuid'), host.get('clusterUuid'), cluster.get('name'), cluster.get('uuid')))
+        what += ', %s' % subject('host', host.get('name'), params['host_uuid'])
     body = build_request(params)
     result = {'changed': True, 'long_job': {}, 'job_uuid': None, 'request': {ACTION: body}}
     if module.check_mode:
         return result
+    begin_wait(client, what, params['wait_timeout'])
     long_job, record = run_action(client, CLUSTERS_PATH, params['cluster_uuid'], ACTION, body, timeout=params['wait_timeout'])
     result.update(long_job=long_job, job_uuid=record['job_uuid'])
     if params['wait']:
@@ -247,7 +252,8 @@ def update(module, client):
                                      method='PUT', path='/v1%s/%s/actions' % (CLUSTERS_PATH, params['cluster_uuid']),
                                      job_uuid=record['job_uuid'])
             remaining = max(params['wait_timeout'] - record['seconds'], 0)
-            result['long_job'] = wait_long_job(client, long_job['uuid'], remaining)
+            begin_wait(client, what, remaining)
+            result['long_job'] = wait_long_job(client, long_job['uuid'], remaining, max_interval=params['poll_interval'])
         except ZStackError as exc:
             exc.changed = True  # the upgrade was submitted: the cluster's hosts may be upgraded, or upgrading
             exc.message += ('; the update of cluster %s was submitted (job %s): its hosts may be upgraded, upgrading or as '
@@ -267,6 +273,7 @@ def main():
             force=dict(type='bool', default=False),
             wait=dict(type='bool', default=True),
             wait_timeout=dict(type='int', default=7200),
+            **WAIT_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )

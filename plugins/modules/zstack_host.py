@@ -22,6 +22,7 @@ author:
   - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
+  - zstack.cloud.zstack.wait
 attributes:
   check_mode:
     description: Can run in check mode and return a changed status prediction without modifying the target.
@@ -170,7 +171,8 @@ actions:
 '''
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
-from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, begin_wait, new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._progress import subject
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackStateError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     HOSTS_PATH,
@@ -225,6 +227,8 @@ def manage(module, client):
         if module.check_mode:
             actions.append(action_record(action))
             continue
+        label = action + (' (%s)' % action_params['stateEvent'] if 'stateEvent' in action_params else '')
+        begin_wait(client, '%s of %s' % (label, subject('host', host.get('name'), params['uuid'])), params['wait_timeout'])
         try:
             inventory, record = run_action(client, HOSTS_PATH, params['uuid'], action, action_params, timeout=params['wait_timeout'])
         except ZStackError as exc:
@@ -248,6 +252,7 @@ def main():
             state=dict(type='str', choices=list(TARGET_STATE)),
             reconnect=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=3600),
+            **WAIT_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )

@@ -21,6 +21,7 @@ author:
   - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
+  - zstack.cloud.zstack.wait
 attributes:
   check_mode:
     description: Can run in check mode and return a changed status prediction without modifying the target.
@@ -163,7 +164,8 @@ actions:
       type: float
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, begin_wait, new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._progress import subject
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackStateError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     VMS_PATH,
@@ -208,6 +210,7 @@ def manage(module, client):
     if step and module.check_mode:
         actions.append(action_record(step[0]))
     elif step:
+        begin_wait(client, '%s of %s' % (step[0], subject('VM', vm.get('name'), params['uuid'])), params['wait_timeout'])
         inventory, record = run_action(client, VMS_PATH, params['uuid'], step[0], step[1], timeout=params['wait_timeout'])
         vm = inventory or vm
         actions.append(record)
@@ -226,6 +229,7 @@ def main():
             stop_type=dict(type='str', choices=['grace', 'cold'], default='grace'),
             host_uuid=dict(type='str'),
             wait_timeout=dict(type='int', default=3600),
+            **WAIT_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )

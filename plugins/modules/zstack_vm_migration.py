@@ -26,6 +26,7 @@ author:
   - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
+  - zstack.cloud.zstack.wait
 attributes:
   check_mode:
     description: Can run in check mode and return a changed status prediction without modifying the target.
@@ -201,7 +202,8 @@ actions:
 '''
 
 from ansible_collections.zstack.cloud.plugins.module_utils._client import inventories_of
-from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, begin_wait, new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._progress import subject
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackStateError
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
     VMS_PATH,
@@ -296,7 +298,7 @@ def migrate(module, client):
     if host_uuid:
         if require_version is not None:
             check_destination(client, vm, host_uuid, require_version)
-        destination = host_uuid
+        destination, destination_name = host_uuid, None
     else:
         path = '%s/%s/migration-target-hosts' % (VMS_PATH, params['uuid'])
         hosts = inventories_of(client.get(path), 'GET', '/v1' + path, mask=client.mask)
@@ -306,6 +308,7 @@ def migrate(module, client):
         if not chosen:
             raise no_destination(vm, result['candidates'], require_version)
         destination = chosen[0]['uuid']
+        destination_name = chosen[0]['name']
     result.update(changed=True, destination_host_uuid=destination)
     body = {'hostUuid': destination}
     if params['strategy']:
@@ -313,6 +316,9 @@ def migrate(module, client):
     if module.check_mode:
         result['actions'] = [action_record('migrateVm')]
         return result
+    begin_wait(client, 'migrateVm of %s from host %s to %s' % (subject('VM', vm.get('name'), params['uuid']), source,
+                                                               subject('host', destination_name, destination)),
+               params['wait_timeout'])
     inventory, record = run_action(client, VMS_PATH, params['uuid'], 'migrateVm', body, timeout=params['wait_timeout'])
     result.update(vm_instance=inventory or vm, actions=[record])
     return result
@@ -326,6 +332,7 @@ def main():
             strategy=dict(type='str'),
             require_version=dict(type='str'),
             wait_timeout=dict(type='int', default=3600),
+            **WAIT_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )

@@ -24,12 +24,13 @@ import tempfile
 import time
 from collections.abc import Mapping
 
+from ansible_collections.zstack.cloud.plugins.module_utils._progress import PROGRESS_INTERVAL, Throttle, subject, wait_line
 from ansible_collections.zstack.cloud.plugins.plugin_utils import _gate, _inputs, _plan, _policy, _reports, _scope
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import HOST, ComplianceError, as_list, collection_version, option, plural
 
 _MAX_TABLE_LINES = 200
-#: at most one progress line this often while a step waits (seconds)
-PROGRESS_INTERVAL = 15
+#: how many resources a progress line names
+_PROGRESS_NAMES = 5
 
 
 class StepFailed(Exception):
@@ -175,16 +176,18 @@ def step_verify(ctx, inputs, actions, connection=None):
     """Re-read the remediated resources until each is Matched against the version it needed, or the deadline.
 
     Reads only the resources the run changed (their verdicts, not the fleet's), one line on the
-    console at least every PROGRESS_INTERVAL seconds.  Output: ``{verified, pending, seconds}``.
+    console when the number still waiting changes and at least every PROGRESS_INTERVAL seconds, in the
+    format of every progress line (module_utils/_progress.py).  Output: ``{verified, pending, seconds}``.
     """
     done = [a for a in as_list(actions, 'actions') if a.get('status') == 'ok']
     uuids = list(dict.fromkeys(a['uuid'] for a in done))
+    labels = dict((a['uuid'], subject(HOST if a.get('resource_type') == HOST else 'VM', a.get('name'), a['uuid'])) for a in done)
     required = dict((a['uuid'], a['require_version']) for a in done if a.get('require_version'))
     if not uuids:
         return {'output': {'remediated': 0, 'verified': [], 'pending': [], 'seconds': 0}}
     start = ctx.now()
     deadline = start + inputs['verify_timeout']
-    last_line = None
+    throttle = Throttle(PROGRESS_INTERVAL)
     while True:
         result = ctx.run_module('zstack.cloud.zstack_virtualizer_info', dict(connection or {}, uuids=uuids, output='facts'))
         if result.get('failed'):
@@ -193,11 +196,10 @@ def step_verify(ctx, inputs, actions, connection=None):
         now = ctx.now()
         if not waiting or now + inputs['verify_interval'] > deadline:
             break
-        if last_line is None or now - last_line >= PROGRESS_INTERVAL:
-            ctx.display('verify: %d of %d remediated resources not Matched yet (%s); %ds elapsed, deadline in %ds' % (
-                len(waiting), len(uuids), ', '.join(waiting[:5]) + (', ...' if len(waiting) > 5 else ''),
-                now - start, deadline - now))
-            last_line = now
+        if throttle.due(now, len(waiting)):
+            names = ', '.join(labels[u] for u in waiting[:_PROGRESS_NAMES]) + (', ...' if len(waiting) > _PROGRESS_NAMES else '')
+            ctx.display('verify: ' + wait_line('%d of %d remediated resources (%s)' % (len(waiting), len(uuids), names),
+                                               'not Matched yet', now - start, deadline - now))
         ctx.sleep(inputs['verify_interval'])
     if waiting:
         info = result.get('virtualizer_info') or {}

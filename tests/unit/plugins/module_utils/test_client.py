@@ -353,6 +353,20 @@ def test_async_job_location_is_rebuilt_on_our_base_url():
     assert poll1['method'] == poll2['method'] == 'GET'
 
 
+def test_async_job_polls_are_reported_to_the_progress_hook_without_secrets():
+    job = 'f' * 32
+    transport = FakeTransport(login_ok(), ok({'location': 'http://x/zstack/v1/api-jobs/%s' % job}, status=202),
+                              ok({}, status=202), ok({}, status=202), ok({'inventory': {'uuid': 'h1'}}), ok({}))
+    client = make_client(transport, poll_interval=0)
+    seen = []
+    client.progress = lambda state, job_uuid: seen.append((state, job_uuid))
+    client.action('/hosts', 'h1', 'reconnectHost')
+    client.close()
+    # one report before each poll: three polls, the last one answered the result
+    assert seen == [('job %s running' % job, job)] * 3
+    assert not any(secret in repr(seen) for secret in client.secrets)
+
+
 def test_async_job_failure_is_an_api_error_with_the_job_id():
     job = 'e' * 32
     transport = FakeTransport(

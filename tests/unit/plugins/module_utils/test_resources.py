@@ -206,6 +206,17 @@ def test_wait_long_job_until_succeeded_with_growing_interval():
     assert client.clock.now == 1 + 2 + 4 + 8 + 10 + 10
 
 
+def test_wait_long_job_reports_each_state_it_reads_and_caps_the_interval():
+    client = FakeClient(longjob_states=['Waiting', 'Running', 'Running', 'Running', 'Succeeded'])
+    seen = []
+    client.progress = lambda state, job_uuid: seen.append((client.clock.now, state, job_uuid))
+    wait_long_job(client, u(5), timeout=600, max_interval=3)
+    assert [state for _now, state, _job in seen] == ['long job %s %s' % (u(5), s) for s in
+                                                     ('Waiting', 'Running', 'Running', 'Running', 'Succeeded')]
+    assert all(job == u(5) for _now, _state, job in seen)
+    assert [now for now, _state, _job in seen] == [0, 1, 3, 6, 9]  # 1, 2, then at most max_interval (3)
+
+
 @pytest.mark.parametrize('state', ['Failed', 'Canceled'])
 def test_wait_long_job_fails_with_the_job_result(state):
     client = FakeClient(longjob_states=['Running', state])

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zstack.cloud.plugins.modules import (
@@ -254,3 +256,54 @@ def test_cluster_update_host_of_another_cluster(run):
     assert result['failed'] is True
     assert 'not in cluster-1b' in result['msg']
     assert run.mutating() == 0
+
+
+# ------------------------------------------------------------------ progress files (the action plugins print them)
+def _record(path):
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def test_host_records_what_it_waits_for_and_the_job_without_secrets(run, sim, tmp_path):
+    path = str(tmp_path / 'progress.json')
+    result = run(zstack_host, uuid=demo('kvm-1'), state='maintenance', progress_file=path, poll_interval=0.2)
+    record = _record(path)
+    assert record['subject'] == 'changeHostState (maintain) of host kvm-1 (%s)' % demo('kvm-1')
+    assert record['state'] == 'job %s running' % result['actions'][0]['job_uuid']
+    assert 0 < record['deadline_after'] - record['elapsed'] <= 3600
+    assert 'password' not in json.dumps(record) and not any(s in json.dumps(record) for s in sim.backend.sessions)
+
+
+def test_cluster_update_records_the_long_job_state(run, sim, tmp_path):
+    path = str(tmp_path / 'progress.json')
+    result = run(zstack_cluster_os_update, cluster_uuid=demo('cluster-1b'), host_uuid=demo('kvm-3'),
+                 update_packages=['qemu-kvm'], wait_timeout=120, progress_file=path, poll_interval=0.1)
+    record = _record(path)
+    assert record['subject'] == 'updateClusterOS of cluster cluster-1b (%s), host kvm-3 (%s)' % (demo('cluster-1b'), demo('kvm-3'))
+    assert record['state'] == 'long job %s Succeeded' % result['long_job']['uuid']
+    assert record['job_uuid'] == result['long_job']['uuid']
+
+
+def test_vm_reboot_and_migration_record_the_vm_by_name(run, sim, tmp_path):
+    reboot = str(tmp_path / 'reboot.json')
+    run(zstack_vm_instance, uuid=demo('vm-4'), state='rebooted', progress_file=reboot)
+    assert _record(reboot)['subject'] == 'rebootVmInstance of VM vm-4 (%s)' % demo('vm-4')
+    migrate = str(tmp_path / 'migrate.json')
+    result = run(zstack_vm_migration, uuid=demo('vm-1'), progress_file=migrate)
+    chosen = [c for c in result['candidates'] if c['selected']][0]
+    assert _record(migrate)['subject'] == 'migrateVm of VM vm-1 (%s) from host %s to host %s (%s)' % (
+        demo('vm-1'), demo('kvm-1'), chosen['name'], chosen['uuid'])
+
+
+def test_check_mode_writes_no_progress_file(run, sim, tmp_path):
+    path = str(tmp_path / 'progress.json')
+    run(zstack_host, check_mode=True, uuid=demo('kvm-1'), state='maintenance', progress_file=path)
+    assert not (tmp_path / 'progress.json').exists()
+
+
+def test_bad_poll_interval_fails_before_any_request_naming_option_and_variable(run, sim):
+    before = sim.backend.counters_snapshot()['total_requests']
+    result = run(zstack_host, uuid=demo('kvm-1'), state='disabled', poll_interval=60)
+    assert result['failed'] is True
+    assert 'poll_interval' in result['msg'] and 'ZSTACK_POLL_INTERVAL' in result['msg']
+    assert sim.backend.counters_snapshot()['total_requests'] == before

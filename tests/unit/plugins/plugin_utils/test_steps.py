@@ -372,8 +372,11 @@ def test_verify_waits_for_matched_against_the_version_each_needed(tmp_path):
                           {'api_url': 'http://zstack.example.com:8080', 'uuids': [u(1), u(11)], 'output': 'facts'})] * 3
     assert ctx.slept == [10, 10]
     assert ctx.warnings == []
-    # one progress line at once, none 10 s later (the cadence is 15 s)
-    assert ctx.lines == ['verify: 2 of 2 remediated resources not Matched yet (%s, %s); 0s elapsed, deadline in 600s' % (u(1), u(11))]
+    # a progress line at once, one when the host is Matched 10 s later, none when all are (the step ends)
+    assert ctx.lines == [
+        'verify: waiting for 2 of 2 remediated resources (host kvm-1 (%s), VM vm-1 (%s)): not Matched yet; '
+        '0s elapsed, deadline in 600s' % (u(1), u(11)),
+        'verify: waiting for 1 of 2 remediated resources (VM vm-1 (%s)): not Matched yet; 10s elapsed, deadline in 590s' % u(11)]
 
 
 def test_verify_progress_lines_come_every_15_seconds(tmp_path):
