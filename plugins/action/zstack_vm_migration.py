@@ -14,4 +14,3 @@ from ansible_collections.zstack.cloud.plugins.plugin_utils._waiting import Waiti
 
 class ActionModule(WaitingAction):
     """zstack.cloud.zstack_vm_migration with progress lines."""
-

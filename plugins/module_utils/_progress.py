@@ -13,8 +13,8 @@ and the role's verification loop (plugins/plugin_utils/_steps.py):
 - :func:`wait_line` is the one format of a progress line:
   ``waiting for <what>: <state>; <n>s elapsed, deadline in <m>s``;
 - :func:`subject` names a resource as every line names it: ``host kvm-1 (<uuid>)``;
-- :class:`Throttle` says when a line is due: the first, on every change of state, and at
-  least every :data:`PROGRESS_INTERVAL` seconds;
+- :class:`Throttle` says when a line is due: the first, on every change of state, and often
+  enough that no two lines are more than :data:`PROGRESS_INTERVAL` seconds apart;
 - :class:`ProgressFile` is what a module writes while it waits (what it waits for, the
   job and its state as ZStack reports it, the deadline), one small JSON object replaced
   atomically at every poll; :func:`read_record` reads it back.  It holds names, UUIDs and
@@ -56,16 +56,18 @@ def wait_line(what, state, elapsed, remaining):
 
 
 class Throttle:
-    """When a progress line is due: the first one, a new state, or ``interval`` seconds since the last line."""
+    """When a progress line is due: the first one, a new state, or when waiting for the next look would leave
+    more than ``interval`` seconds since the last line.
+    """
 
     def __init__(self, interval=PROGRESS_INTERVAL):
         self.interval = interval
         self.last = None
         self.state = None
 
-    def due(self, now, state=None):
-        """Whether to print a line now; when it says so, the line counts as printed."""
-        if self.last is not None and state == self.state and now - self.last < self.interval:
+    def due(self, now, state=None, ahead=0):
+        """Whether to print a line now, the next look being ``ahead`` seconds away; if so, the line counts as printed."""
+        if self.last is not None and state == self.state and now + ahead - self.last <= self.interval:
             return False
         self.last, self.state = now, state
         return True

@@ -196,7 +196,7 @@ def step_verify(ctx, inputs, actions, connection=None):
         now = ctx.now()
         if not waiting or now + inputs['verify_interval'] > deadline:
             break
-        if throttle.due(now, len(waiting)):
+        if throttle.due(now, len(waiting), ahead=inputs['verify_interval']):
             names = ', '.join(labels[u] for u in waiting[:_PROGRESS_NAMES]) + (', ...' if len(waiting) > _PROGRESS_NAMES else '')
             ctx.display('verify: ' + wait_line('%d of %d remediated resources (%s)' % (len(waiting), len(uuids), names),
                                                'not Matched yet', now - start, deadline - now))

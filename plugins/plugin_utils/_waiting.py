@@ -122,15 +122,18 @@ class WaitingAction(ActionBase):
         launched = time.monotonic()
         throttle = Throttle()
         host = task_vars.get('inventory_hostname', '')
+        took = 0.0  # how long the last look took: the next line must not come later than 15 s either
         while True:
             time.sleep(interval)
+            looked = time.monotonic()
             status = self._execute_module(module_name='ansible.legacy.async_status', task_vars=task_vars,
                                           module_args={'jid': jid, '_async_dir': async_dir})
             if status.get('finished') or status.get('failed'):
                 return status
             record = self._read(progress_path)
             now = time.monotonic()
-            if record is not None and throttle.due(now, record['state']):
+            took = now - looked
+            if record is not None and throttle.due(now, record['state'], ahead=interval + took):
                 display.display('%s: %s' % (host, record_line(record, now - launched)) if host else record_line(record, now - launched))
 
     def _read(self, path):

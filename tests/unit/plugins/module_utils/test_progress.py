@@ -51,8 +51,17 @@ def test_throttle_first_line_then_on_change_and_every_interval():
     throttle = Throttle()
     due = [(t, state) for t, state in [(0, 'a'), (5, 'a'), (10, 'b'), (14, 'b'), (24, 'b'), (25, 'b'), (39, 'b'), (40, 'b')]
            if throttle.due(t, state)]
-    assert due == [(0, 'a'), (10, 'b'), (25, 'b'), (40, 'b')]
+    assert due == [(0, 'a'), (10, 'b'), (39, 'b')]
     assert PROGRESS_INTERVAL == 15
+
+
+@pytest.mark.parametrize('step', [1, 2, 4, 5, 7, 15])
+def test_throttle_never_leaves_more_than_15_seconds_between_lines(step):
+    throttle = Throttle()
+    printed = [t for t in range(0, 200, step) if throttle.due(t, 'Running', ahead=step)]
+    gaps = [b - a for a, b in zip(printed, printed[1:])]
+    assert printed[0] == 0 and max(gaps) <= 15
+    assert len(printed) <= 200 // max(15 - step + 1, 1) + 2  # and not many more lines than that needs
 
 
 @pytest.mark.parametrize('value, expected', [(None, DEFAULT_POLL_INTERVAL), (0.5, 0.5), ('2', 2.0), (15, 15.0), (0.1, 0.1)])
