@@ -69,11 +69,16 @@ _HEX_RE = re.compile(r'[0-9a-fA-F-]+')
 _MAX_LISTED_PROBLEMS = 20
 UUID_REMEDY = 'A ZStack UUID is 32 lower-case hexadecimal characters without dashes, e.g. 3ce46fb7eb2e369c88d5fd671d1c1694'
 
-#: What a fetch returns (the module's ``output`` option):
-#: ``full`` every entry and the API's raw inventories; ``facts`` every entry without its
-#: ``info_list``, no raw inventories; ``verdicts`` the verdict of every UUID, full entries
-#: only for the UUIDs that are not Matched.
-OUTPUTS = ('full', 'facts', 'verdicts')
+#: What a fetch returns (the module's ``output`` option); every output has ``groups``, ``not_found``
+#: and ``summary``, which answer for every UUID that went in:
+#: ``grouped`` (the default) nothing more: one value per UUID, the cheapest result for Ansible to store;
+#: ``verdicts`` also the verdict of every UUID keyed by UUID, and full entries for the UUIDs that are not Matched;
+#: ``facts`` also every entry without its ``info_list``; ``full`` also every entry and the API's raw inventories.
+OUTPUTS = ('grouped', 'verdicts', 'facts', 'full')
+DEFAULT_OUTPUT = 'grouped'
+
+#: What the UUIDs of one ``groups`` entry share, in the entry's key order (``count`` and ``uuids`` follow)
+GROUP_FIELDS = ('verdict', 'resource_type', 'current_version', 'expect_version', 'reason')
 
 #: What a fetch does when a batch keeps failing after its retries (the module's ``on_batch_error``):
 #: ``fail`` the whole fetch (the default), or ``report`` the batch's UUIDs with verdict ``Error``.
@@ -202,8 +207,8 @@ def _snake_entry(entry):
     }
 
 
-def verdict_from_inventory(inventory, info_list=True):
-    """One ``virtualizer_info`` entry from a GetVirtualizerInfo inventory (without ``info_list`` if told)."""
+def _facts_of(inventory):
+    """``(resource_type, qemu-kvm entry, entries, verdict, reason)`` of a GetVirtualizerInfo inventory."""
     resource_type = inventory.get('resourceType')
     entries = inventory.get('infoList') or []
     qemu = next((e for e in entries if e.get('hypervisor') == 'qemu-kvm'), entries[0] if entries else {})
@@ -216,6 +221,12 @@ def verdict_from_inventory(inventory, info_list=True):
             reason = 'the installed qemu-kvm differs from the version the management node expects for this host\'s OS'
         else:
             reason = 'the VM runs a qemu process older or newer than the qemu-kvm installed on its host'
+    return resource_type, qemu, entries, state, reason
+
+
+def verdict_from_inventory(inventory, info_list=True):
+    """One ``virtualizer_info`` entry from a GetVirtualizerInfo inventory (without ``info_list`` if told)."""
+    resource_type, qemu, entries, state, reason = _facts_of(inventory)
     entry = {
         'uuid': inventory.get('uuid'),
         'resource_type': _shared(resource_type),
@@ -230,6 +241,44 @@ def verdict_from_inventory(inventory, info_list=True):
     if not info_list:
         del entry['info_list']
     return entry
+
+
+class _GroupKeys:  # pylint: disable=too-few-public-methods
+    """One shared tuple of :data:`GROUP_FIELDS` per distinct combination: a fleet has a handful of them."""
+
+    def __init__(self):
+        self._keys = {}
+
+    def of(self, verdict, resource_type, current_version, expect_version, reason):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        key = (verdict, resource_type, current_version, expect_version, reason)
+        return self._keys.setdefault(key, key)
+
+    def of_inventory(self, inventory):
+        resource_type, qemu, _entries, state, reason = _facts_of(inventory)
+        return self.of(state, resource_type, qemu.get('currentVersion'), qemu.get('expectVersion'), reason)
+
+    def of_entry(self, entry):
+        return self.of(*(entry.get(field) for field in GROUP_FIELDS))
+
+
+def group_uuids(uuids, key_of):
+    """The ``groups`` return value: the UUIDs (in input order) of each distinct :data:`GROUP_FIELDS` combination.
+
+    ``key_of(uuid)`` gives a UUID's tuple of :data:`GROUP_FIELDS`.  Groups come in the order of
+    :data:`VERDICTS` (a verdict not listed there last), then in the order their first UUID came in.
+    """
+    members = {}
+    for uuid in uuids:
+        members.setdefault(key_of(uuid), []).append(uuid)
+    rank = dict((verdict, index) for index, verdict in enumerate(VERDICTS))
+    ordered = sorted(enumerate(members.items()), key=lambda item: (rank.get(item[1][0][0], len(VERDICTS)), item[0]))
+    groups = []
+    for _first, (key, group) in ordered:
+        entry = dict(zip(GROUP_FIELDS, key))
+        entry['count'] = len(group)
+        entry['uuids'] = group
+        groups.append(entry)
+    return groups
 
 
 def _empty_verdict(uuid, resource_type, verdict, reason, info_list=True):
@@ -279,11 +328,16 @@ def batch_local(exc):
 
 
 def _verdict_of(entry):
-    return entry if isinstance(entry, str) else entry['verdict']
+    """The verdict of a ``virtualizer_info`` entry, a verdict string or a group key (a tuple of GROUP_FIELDS)."""
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, tuple):
+        return entry[0]
+    return entry['verdict']
 
 
 def summarize(verdicts):
-    """Counts over virtualizer_info entries, or over verdicts (the strings)."""
+    """Counts over virtualizer_info entries, verdicts (the strings) or group keys."""
     summary = {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0, 'error': 0}
     keys = {MATCHED: 'matched', UNMATCHED: 'unmatched', UNKNOWN: 'unknown', NO_RECORD: 'no_record', NOT_FOUND: 'not_found',
             ERROR: 'error'}
@@ -313,22 +367,24 @@ class VirtualizerInfoFetcher:
         self.batch_errors = []
 
     # -------------------------------------------------------------- public
-    def fetch(self, uuids, output='full', on_batch_error='fail'):
-        """Return ``{virtualizer_info, verdicts, not_found, summary}`` (and ``inventories`` for ``full``).
+    def fetch(self, uuids, output=DEFAULT_OUTPUT, on_batch_error='fail'):
+        """Return ``{groups, not_found, summary}`` and what ``output`` adds (see :data:`OUTPUTS`).
 
-        ``output`` is one of :data:`OUTPUTS`; every UUID that went in is in ``verdicts`` whatever it is.
+        ``output`` is one of :data:`OUTPUTS`; every UUID that went in is in ``groups`` whatever it is.
         ``on_batch_error`` is one of :data:`ON_BATCH_ERROR`: with ``report``, the UUIDs of a batch that keeps
         failing after its retries (see :func:`batch_local`) get verdict ``Error`` and the error as reason.
         """
         if output not in OUTPUTS:
             raise ZStackConfigError('output must be one of %s, got %r' % (', '.join(OUTPUTS), output),
-                                    remedy='Use full (the default), facts or verdicts')
+                                    remedy='Use %s (the default), verdicts, facts or full' % DEFAULT_OUTPUT)
         if on_batch_error not in ON_BATCH_ERROR:
             raise ZStackConfigError('on_batch_error must be one of %s, got %r' % (', '.join(ON_BATCH_ERROR), on_batch_error),
                                     remedy='Use fail (the default) or report')
         uuids = validate_uuids(uuids)
-        lists = output != 'facts'
+        lists = output in ('full', 'verdicts')
+        keys = _GroupKeys()
         inventories, not_found = [], set()
+        # uuid -> its entry (a dict), or only its group key (a shared tuple) where the output needs no entry
         by_uuid = {}
         report = on_batch_error == 'report'
         fetch_batch = functools.partial(self._guarded, self._fetch_batch, ERROR_READ, lists) if report else self._fetch_batch
@@ -341,8 +397,8 @@ class VirtualizerInfoFetcher:
                 inventories.extend(batch_inventories)
             not_found.update(batch_missing)
             for inventory in batch_inventories:
-                if output == 'verdicts' and _aggregate_state(inventory.get('infoList') or []) == MATCHED:
-                    by_uuid[inventory.get('uuid')] = MATCHED  # output=verdicts keeps no more of a Matched resource
+                if output == 'grouped' or (output == 'verdicts' and _aggregate_state(inventory.get('infoList') or []) == MATCHED):
+                    by_uuid[inventory.get('uuid')] = keys.of_inventory(inventory)
                 else:
                     by_uuid[inventory.get('uuid')] = verdict_from_inventory(inventory, info_list=lists)
         unrecorded = [u for u in uuids if u not in by_uuid and u not in not_found]
@@ -358,18 +414,23 @@ class VirtualizerInfoFetcher:
         for uuid in not_found:
             by_uuid[uuid] = _empty_verdict(uuid, None, NOT_FOUND, 'no host or VM with this UUID exists on the management node',
                                            info_list=lists)
-        verdicts = dict((u, _verdict_of(by_uuid[u])) for u in uuids)
-        if output == 'verdicts':
-            details = dict((u, by_uuid[u]) for u in uuids if verdicts[u] != MATCHED)
-        else:
-            details = dict((u, by_uuid[u]) for u in uuids)
-        del by_uuid
+
+        def key_of(uuid):
+            found = by_uuid[uuid]
+            return found if isinstance(found, tuple) else keys.of_entry(found)
+
         result = {
-            'virtualizer_info': details,
-            'verdicts': verdicts,
+            'groups': group_uuids(uuids, key_of),
             'not_found': [u for u in uuids if u in not_found],
-            'summary': summarize(verdicts.values()),
+            'summary': summarize(by_uuid[u] for u in uuids),
         }
+        if output != 'grouped':
+            verdicts = dict((u, _verdict_of(by_uuid[u])) for u in uuids)
+            result['verdicts'] = verdicts
+            if output == 'verdicts':
+                result['virtualizer_info'] = dict((u, by_uuid[u]) for u in uuids if verdicts[u] != MATCHED)
+            else:
+                result['virtualizer_info'] = dict((u, by_uuid[u]) for u in uuids)
         if output == 'full':
             result['inventories'] = inventories
         return result

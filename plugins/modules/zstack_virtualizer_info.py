@@ -23,7 +23,7 @@ description:
   - ZStack fails a whole call when one UUID is not an existing host or VM. This module finds out which UUIDs those
     are, reports them in RV(not_found), and still answers for all the others.
   - ZStack leaves out every resource it holds no version record for (a stopped VM, a host that never connected).
-    Each such UUID still comes back, with RV(virtualizer_info.reason) taken from its state.
+    Each such UUID still comes back, with a reason (RV(groups.reason)) taken from its state.
 author:
   - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
@@ -68,18 +68,23 @@ options:
     default: 4
   output:
     description:
-      - How much the module returns. Every UUID that went in is in RV(verdicts) and RV(summary) whatever is chosen.
-      - V(full) returns every RV(virtualizer_info) entry and the API's raw RV(inventories).
-      - V(facts) returns every RV(virtualizer_info) entry without its RV(virtualizer_info.info_list), and no
-        RV(inventories). Each entry keeps the versions of its qemu-kvm hypervisor and the verdict over all of its
-        hypervisors. The result is about a third as large as with V(full), and as much faster to handle.
-      - V(verdicts) returns RV(verdicts) for every UUID, but RV(virtualizer_info) entries only for the UUIDs that are
-        not V(Matched) (with their versions and reason), and no RV(inventories). For compliance checks of large
-        fleets, where a Matched resource needs no more than its verdict. See the Performance section of the README
-        for what each choice costs at 10,000 and 100,000 UUIDs.
+      - How much the module returns. Every output returns RV(groups), RV(not_found) and RV(summary), which answer for every
+        UUID that went in (its verdict, current and expected version and reason).
+      - V(grouped) returns no more than that. The UUIDs that share verdict, resource type, versions and reason are one entry of
+        RV(groups), so the result holds about one value per UUID, which is what Ansible's cost of storing a registered
+        result grows with. At 100,000 UUIDs the whole C(ansible-playbook) run stays under 250 MB in every process.
+      - V(verdicts) adds RV(verdicts) (the verdict of every UUID, keyed by UUID) and RV(virtualizer_info) entries for the UUIDs
+        that are not V(Matched). About twice the values of V(grouped).
+      - V(facts) adds RV(verdicts) and a RV(virtualizer_info) entry for every UUID, without its RV(virtualizer_info.info_list).
+        About ten values per UUID (at 100,000 UUIDs some 15 s and 290 MB in the controller).
+      - V(full) adds RV(verdicts), every RV(virtualizer_info) entry with its RV(virtualizer_info.info_list) and the API's raw
+        RV(inventories), the whole detail, about 25 values per UUID (at 100,000 UUIDs about 40 s and 800 MB in the controller).
+        Ask for it for a few UUIDs, or when the raw answer is needed.
+      - The default was V(full) before version 2.0.0 of the collection. A playbook that reads RV(virtualizer_info) or
+        RV(verdicts) sets O(output) (see the porting guide, and the Performance section of the README for what each costs).
     type: str
-    choices: [full, facts, verdicts]
-    default: full
+    choices: [grouped, verdicts, facts, full]
+    default: grouped
     version_added: 1.1.0
   on_batch_error:
     description:
@@ -87,7 +92,7 @@ options:
         management node or a proxy, a bad answer, a ZStack error such as C(SYS.1000)).
       - V(fail) fails the whole module with that error, so no result is ever partial. This is the default.
       - V(report), for fleet runs, still returns every UUID that went in. The UUIDs of each failing batch get the
-        verdict V(Error), with RV(virtualizer_info.reason) saying that they were not read and why; the other UUIDs
+        verdict V(Error), with a reason (RV(groups.reason)) saying that they were not read and why; the other UUIDs
         come back as read. RV(summary.error) counts them and the module warns. Treat V(Error) as "not known", never
         as compliant.
       - Errors that concern the whole run fail the module whatever is chosen, since every batch would fail alike -
@@ -100,6 +105,9 @@ options:
     default: fail
     version_added: 2.0.0
 notes:
+  - Changed in 2.0.0 (a breaking change), the default O(output) is V(grouped), which returns RV(groups) instead of
+    RV(virtualizer_info), RV(verdicts) and RV(inventories). O(output=full) returns the 1.x result unchanged (with
+    RV(groups) in addition).
   - GetVirtualizerInfo is part of ZStack Cloud (the premium C(mevoco) module), version 4.6.21 or later.
     Against a build without it the module fails with a message saying so.
   - ZStack refreshes versions only on certain events. A host's version is read when it connects or reconnects;
@@ -122,15 +130,30 @@ EXAMPLES = r'''
       - 78a8b78906233d57bce710e89b24ebc0
   register: virt
 
-- name: Show the verdict of one host
-  ansible.builtin.debug:
-    msg: "{{ virt.virtualizer_info['3ce46fb7eb2e369c88d5fd671d1c1694'].match_state }}"
-
-- name: Fail when anything runs a mismatched qemu-kvm
+- name: Fail when anything runs a mismatched qemu-kvm, naming what and why
   ansible.builtin.assert:
     that: virt.summary.unmatched == 0
-    fail_msg: "{{ virt.virtualizer_info | dict2items | selectattr('value.match_state', 'equalto', 'Unmatched')
-                  | map(attribute='key') | list }} run a mismatched qemu-kvm"
+    fail_msg: >-
+      {{ virt.groups | selectattr('verdict', 'equalto', 'Unmatched')
+         | map(attribute='uuids') | flatten }} run a mismatched qemu-kvm
+
+- name: Say what each resource that is not Matched runs, what it should run and why
+  ansible.builtin.debug:
+    msg: "{{ item.1 }}: {{ item.0.verdict }} (runs {{ item.0.current_version }}, expected {{ item.0.expect_version }}): {{ item.0.reason }}"
+  loop: "{{ virt.groups | rejectattr('verdict', 'equalto', 'Matched') | subelements('uuids') }}"
+  loop_control:
+    label: "{{ item.1 }}"
+
+- name: Show the verdict and versions of one host
+  vars:
+    host_group: "{{ virt.groups | selectattr('uuids', 'contains', '3ce46fb7eb2e369c88d5fd671d1c1694') | first }}"
+  ansible.builtin.debug:
+    msg: "{{ host_group.verdict }}: runs {{ host_group.current_version }}, expected {{ host_group.expect_version }}"
+
+- name: Act only when the VM is Unmatched
+  ansible.builtin.debug:
+    msg: the VM needs a new qemu process
+  when: "'78a8b78906233d57bce710e89b24ebc0' in (virt.groups | selectattr('verdict', 'equalto', 'Unmatched') | map(attribute='uuids') | flatten)"
 
 - name: Use connection settings from module_defaults and an AccessKey from the environment
   module_defaults:
@@ -146,34 +169,108 @@ EXAMPLES = r'''
         uuids: "{{ groups['zstack_hosts'] | map('extract', hostvars, 'zstack_uuid') | list }}"
       register: fleet
 
-- name: Check a fleet of 100,000 hosts and VMs, keeping only what is not Matched in detail
+- name: The whole detail (one entry per UUID with its info_list, and the API's raw answer) for a few UUIDs
   zstack.cloud.zstack_virtualizer_info:
-    uuids: "{{ fleet_uuids }}"
-    output: verdicts
-  register: fleet_verdicts
+    uuids: [3ce46fb7eb2e369c88d5fd671d1c1694]
+    output: full
+  register: detail
+
+- name: Read the detail keyed by UUID
+  ansible.builtin.debug:
+    msg: "{{ detail.virtualizer_info['3ce46fb7eb2e369c88d5fd671d1c1694'].info_list }}"
 
 - name: In a fleet run, return every UUID even when some batch keeps failing (verdict Error)
   zstack.cloud.zstack_virtualizer_info:
     uuids: "{{ fleet_uuids }}"
-    output: verdicts
     on_batch_error: report
   register: fleet_verdicts
 
-- name: Say why each resource that is not Matched is not
-  ansible.builtin.debug:
-    msg: "{{ item.key }}: {{ item.value.verdict }}, {{ item.value.reason }}"
-  loop: "{{ fleet_verdicts.virtualizer_info | dict2items }}"
-  loop_control:
-    label: "{{ item.key }}"
+- name: Fail when any UUID was not read, saying why
+  ansible.builtin.assert:
+    that: fleet_verdicts.summary.error == 0
+    fail_msg: >-
+      {{ fleet_verdicts.groups | selectattr('verdict', 'equalto', 'Error')
+         | map(attribute='reason') | unique | list }}
 '''
 
 RETURN = r'''
+groups:
+  description:
+    - Every requested UUID (after de-duplication), grouped by what it shares with others, whatever O(output) is.
+    - One entry per distinct verdict, resource type, current version, expected version and reason, holding the UUIDs
+      that share them in RV(groups.uuids) (in input order). Each UUID that went in is in exactly one entry.
+    - Entries come in the order V(Matched), V(Unmatched), V(Unknown), V(NoRecord), V(NotFound), V(Error),
+      and within a verdict in the order their first UUID came in.
+    - A fleet has a handful of entries, so this answers for every UUID at the cost of about one value per UUID.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 2.0.0
+  sample:
+    - verdict: Matched
+      resource_type: HostVO
+      current_version: 4.2.0-632.g6a6222b.el7
+      expect_version: 4.2.0-632.g6a6222b.el7
+      reason: null
+      count: 2
+      uuids: [3ce46fb7eb2e369c88d5fd671d1c1694, 9a1f0fd0a29a3b8fa8bb0f3a6f0e1b51]
+    - verdict: Unmatched
+      resource_type: VmInstanceVO
+      current_version: 4.2.0-627.g36ee592.el7
+      expect_version: 4.2.0-632.g6a6222b.el7
+      reason: the VM runs a qemu process older or newer than the qemu-kvm installed on its host
+      count: 1
+      uuids: [78a8b78906233d57bce710e89b24ebc0]
+  contains:
+    verdict:
+      description:
+        - The verdict of these UUIDs, as RV(virtualizer_info.verdict).
+        - V(Error) only with O(on_batch_error=report), for UUIDs that were not read because their batch kept failing;
+          RV(groups.reason) gives the error. Their state is not known, so never count them as compliant.
+      returned: always
+      type: str
+      choices: [Matched, Unmatched, Unknown, NoRecord, NotFound, Error]
+    resource_type:
+      description: V(HostVO) or V(VmInstanceVO); V(null) for UUIDs that are no existing host or VM.
+      returned: always
+      type: str
+    current_version:
+      description:
+        - For hosts, the installed qemu-kvm version; for VMs, the version of their running qemu process.
+        - V(null) when ZStack does not know it or holds no record.
+      returned: always
+      type: str
+    expect_version:
+      description:
+        - For hosts, the version the management node expects for their OS release and architecture; for VMs, the
+          qemu-kvm version recorded for their current host.
+        - V(null) when ZStack does not know it or holds no record.
+      returned: always
+      type: str
+    reason:
+      description:
+        - Why these resources are V(Unmatched), V(Unknown), have no record, or were not found, in words an operator can
+          act on.
+        - For V(Error), which call kept failing and its error (method, path, HTTP status or ZStack code, remedy).
+        - V(null) when they are V(Matched).
+      returned: always
+      type: str
+    count:
+      description: How many UUIDs RV(groups.uuids) holds.
+      returned: always
+      type: int
+    uuids:
+      description: The UUIDs of this entry, in input order.
+      returned: always
+      type: list
+      elements: str
 verdicts:
   description:
-    - The verdict of every requested UUID (after de-duplication), keyed by UUID, in input order, whatever O(output) is.
+    - The verdict of every requested UUID (after de-duplication), keyed by UUID, in input order.
     - Each is RV(virtualizer_info.verdict) of that UUID, one of V(Matched), V(Unmatched), V(Unknown), V(NoRecord), V(NotFound),
       or, only with O(on_batch_error=report), V(Error).
-  returned: always
+    - Not returned with the default O(output=grouped) (RV(groups) has every verdict).
+  returned: unless O(output=grouped)
   type: dict
   sample:
     3ce46fb7eb2e369c88d5fd671d1c1694: Matched
@@ -185,7 +282,8 @@ virtualizer_info:
     - Every UUID that went in is here, as a verdict, a missing record with its reason, or not found (or, with
       O(on_batch_error=report), not read because its batch kept failing, verdict V(Error)).
     - With O(output=verdicts), only the UUIDs whose verdict is not V(Matched) are here; RV(verdicts) has them all.
-  returned: always
+    - Returned always before 2.0.0; from 2.0.0 on, not with the default O(output=grouped) (RV(groups) has every UUID).
+  returned: unless O(output=grouped)
   type: dict
   sample:
     3ce46fb7eb2e369c88d5fd671d1c1694:
@@ -249,7 +347,7 @@ virtualizer_info:
       choices: [Matched, Unmatched, Unknown, NoRecord, NotFound, Error]
     info_list:
       description: ZStack's C(infoList) entries in snake_case. Empty when ZStack holds no record.
-      returned: unless O(output=facts)
+      returned: when O(output=full) or O(output=verdicts)
       type: list
       elements: dict
       contains:
@@ -321,7 +419,7 @@ not_found:
   elements: str
   sample: [0123456789abcdef0123456789abcdef]
 summary:
-  description: Counts over RV(virtualizer_info).
+  description: Counts of the requested UUIDs by verdict (the sums of RV(groups.count)).
   returned: always
   type: dict
   sample: {total: 3, matched: 1, unmatched: 1, unknown: 0, no_record: 1, not_found: 0, error: 0}
@@ -360,6 +458,7 @@ summary:
 from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import (
     DEFAULT_BATCH_SIZE,
+    DEFAULT_OUTPUT,
     DEFAULT_WORKERS,
     ON_BATCH_ERROR,
     OUTPUTS,
@@ -394,7 +493,7 @@ def main():
             user_tags=dict(type='list', elements='str'),
             batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
             workers=dict(type='int', default=DEFAULT_WORKERS),
-            output=dict(type='str', default='full', choices=list(OUTPUTS)),
+            output=dict(type='str', default=DEFAULT_OUTPUT, choices=list(OUTPUTS)),
             on_batch_error=dict(type='str', default='fail', choices=list(ON_BATCH_ERROR)),
         ),
         supports_check_mode=True,

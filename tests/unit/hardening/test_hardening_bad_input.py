@@ -61,7 +61,7 @@ def test_duplicates_are_removed_and_asked_once(hz, sim, ansible):
     """Documented behaviour: duplicates are removed (ZStack itself would fail the whole call with SYS.1007)."""
     run = ansible.run(conn(sim, uuids=[hz.HOST_MATCHED, hz.VM_RUNNING, hz.HOST_MATCHED, hz.HOST_MATCHED]))
     assert not run.failed, run.describe()
-    assert list(run.result['virtualizer_info']) == [hz.HOST_MATCHED, hz.VM_RUNNING]
+    assert [x for g in run.result['groups'] for x in g['uuids']] == [hz.HOST_MATCHED, hz.VM_RUNNING]
     assert run.result['summary']['total'] == 2
     assert run.requests_to(GET_VI) == 1  # one request with two distinct UUIDs, no SYS.1007 isolation round
 
@@ -93,7 +93,7 @@ def test_empty_list_makes_no_call_at_all(hz, sim, ansible):
     """Documented behaviour: an empty list returns empty results without logging in."""
     run = ansible.run(conn(sim, uuids=[]))
     assert not run.failed, run.describe()
-    assert run.result['virtualizer_info'] == {} and run.result['summary']['total'] == 0
+    assert run.result['groups'] == [] and run.result['summary']['total'] == 0
     assert run.delta('total_requests') == 0 and run.delta('logins') == 0
 
 

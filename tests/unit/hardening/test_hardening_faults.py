@@ -81,7 +81,7 @@ def test_reset_mid_body_of_a_get_recovers(hz, sim, client):
 def test_connection_closed_before_the_answer_recovers(hz, sim, client):
     sim.fault(drop=True, method='GET', path=VI, count=2)
     result = VirtualizerInfoFetcher(client()).fetch([hz.HOST_UNMATCHED])
-    assert result['virtualizer_info'][hz.HOST_UNMATCHED]['verdict'] == 'Unmatched'
+    assert [(g['verdict'], g['uuids']) for g in result['groups']] == [('Unmatched', [hz.HOST_UNMATCHED])]
     assert sim.requests_to(GET_VI) == 3
 
 
@@ -304,7 +304,7 @@ def test_414_splits_the_batch_and_answers_every_uuid(hz, sim, ansible):
     uuids = [hz.demo('kvm-%d' % i) for i in range(1, 7)] + [hz.demo('vm-%d' % i) for i in range(1, 16)]
     run = ansible.run(conn(sim, uuids=uuids))
     assert_ok(run)
-    assert sorted(run.result['virtualizer_info']) == sorted(uuids)
+    assert sorted(x for g in run.result['groups'] for x in g['uuids']) == sorted(uuids)
     assert run.result['summary']['total'] == 21 and run.result['summary']['not_found'] == 0
 
 
@@ -392,7 +392,7 @@ def test_session_expiry_under_parallel_batches_relogins_once(hz, sim, client):
         time.sleep(0.01)
     assert sim.expire_sessions() == 1
     worker.join(30)
-    assert sorted(outcome['result']['virtualizer_info']) == sorted(uuids)
+    assert sorted(x for g in outcome['result']['groups'] for x in g['uuids']) == sorted(uuids)
     assert outcome['result']['summary']['not_found'] == 0
     assert api.relogins == 1
     api.close()

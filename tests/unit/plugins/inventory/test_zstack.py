@@ -236,7 +236,7 @@ def test_one_batched_verdict_fetch_for_the_whole_inventory(tmp_path, monkeypatch
     fetches = []
     original = _virtualizer.VirtualizerInfoFetcher.fetch
 
-    def counting_fetch(self, uuids, output='full'):
+    def counting_fetch(self, uuids, output=_virtualizer.DEFAULT_OUTPUT):
         fetches.append((list(uuids), output))
         return original(self, uuids, output=output)
 

@@ -100,7 +100,7 @@ def fleet_fixture():
 
 def test_every_uuid_comes_back_with_its_verdict(fleet):
     uuids = [u(12), u(1), u(2), u(3), u(4), u(11), u(13), u(99)]
-    result = VirtualizerInfoFetcher(fleet, batch_size=3, workers=2).fetch(uuids)
+    result = VirtualizerInfoFetcher(fleet, batch_size=3, workers=2).fetch(uuids, output='full')
     info = result['virtualizer_info']
     assert list(info) == uuids
     assert {k: v['verdict'] for k, v in info.items()} == {
@@ -112,7 +112,7 @@ def test_every_uuid_comes_back_with_its_verdict(fleet):
 
 
 def test_reasons_explain_unknown_no_record_and_not_found(fleet):
-    info = VirtualizerInfoFetcher(fleet).fetch([u(2), u(3), u(13), u(99), u(1)])['virtualizer_info']
+    info = VirtualizerInfoFetcher(fleet).fetch([u(2), u(3), u(13), u(99), u(1)], output='facts')['virtualizer_info']
     assert 'no expected qemu-kvm version' in info[u(2)]['reason']
     assert info[u(3)]['reason'].startswith('the host is Disconnected')
     assert info[u(3)]['resource_type'] == 'HostVO' and info[u(3)]['match_state'] is None
@@ -123,7 +123,7 @@ def test_reasons_explain_unknown_no_record_and_not_found(fleet):
 
 
 def test_bad_uuid_is_isolated_and_the_rest_answered(fleet):
-    result = VirtualizerInfoFetcher(fleet, batch_size=100).fetch([u(1), u(99), u(11)])
+    result = VirtualizerInfoFetcher(fleet, batch_size=100).fetch([u(1), u(99), u(11)], output='facts')
     assert result['virtualizer_info'][u(1)]['match_state'] == 'Matched'
     assert result['virtualizer_info'][u(11)]['match_state'] == 'Matched'
     assert result['not_found'] == [u(99)]
@@ -150,7 +150,7 @@ def test_sys_1007_about_something_else_is_reported_not_hidden(fleet):
 
 
 def test_duplicates_are_sent_once(fleet):
-    result = VirtualizerInfoFetcher(fleet).fetch([u(1), u(1), u(11), u(1)])
+    result = VirtualizerInfoFetcher(fleet).fetch([u(1), u(1), u(11), u(1)], output='facts')
     assert list(result['virtualizer_info']) == [u(1), u(11)]
     assert fleet.calls[0][1]['uuids'] == [u(1), u(11)]
     assert result['summary']['total'] == 2
@@ -171,9 +171,10 @@ def test_too_long_request_is_split_until_it_fits(fleet):
 
 
 def test_empty_list_makes_no_call(fleet):
-    result = VirtualizerInfoFetcher(fleet).fetch([])
-    assert result == {'virtualizer_info': {}, 'verdicts': {}, 'inventories': [], 'not_found': [],
-                      'summary': {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0, 'error': 0}}
+    zero = {'total': 0, 'matched': 0, 'unmatched': 0, 'unknown': 0, 'no_record': 0, 'not_found': 0, 'error': 0}
+    assert VirtualizerInfoFetcher(fleet).fetch([]) == {'groups': [], 'not_found': [], 'summary': zero}
+    assert VirtualizerInfoFetcher(fleet).fetch([], output='full') == {
+        'groups': [], 'virtualizer_info': {}, 'verdicts': {}, 'inventories': [], 'not_found': [], 'summary': zero}
     assert fleet.calls == []
 
 
@@ -182,17 +183,95 @@ VERDICTS = {u(12): 'Unmatched', u(1): 'Matched', u(2): 'Unknown', u(3): 'NoRecor
             u(11): 'Matched', u(13): 'NoRecord', u(99): 'NotFound'}
 
 
-@pytest.mark.parametrize('output', ['full', 'facts', 'verdicts'])
-def test_every_output_has_the_verdict_and_summary_of_every_uuid(fleet, output):
+KEYS = {  # the return values of each output
+    'grouped': {'groups', 'not_found', 'summary'},
+    'verdicts': {'groups', 'not_found', 'summary', 'verdicts', 'virtualizer_info'},
+    'facts': {'groups', 'not_found', 'summary', 'verdicts', 'virtualizer_info'},
+    'full': {'groups', 'not_found', 'summary', 'verdicts', 'virtualizer_info', 'inventories'},
+}
+
+
+def _from_groups(groups):
+    """uuid -> (verdict, resource_type, current_version, expect_version, reason), read back from ``groups``."""
+    found = {}
+    for group in groups:
+        assert group['count'] == len(group['uuids'])
+        for uuid in group['uuids']:
+            assert uuid not in found, 'a UUID in two groups: %s' % uuid
+            found[uuid] = (group['verdict'], group['resource_type'], group['current_version'], group['expect_version'], group['reason'])
+    return found
+
+
+@pytest.mark.parametrize('output', ['grouped', 'verdicts', 'facts', 'full'])
+def test_every_output_has_the_groups_and_summary_of_every_uuid(fleet, output):
     result = VirtualizerInfoFetcher(fleet, batch_size=3, workers=2).fetch(ALL, output=output)
-    assert result['verdicts'] == VERDICTS and list(result['verdicts']) == ALL
+    assert set(result) == KEYS[output]
+    assert dict((x, facts[0]) for x, facts in _from_groups(result['groups']).items()) == VERDICTS
     assert result['summary'] == {'total': 8, 'matched': 2, 'unmatched': 2, 'unknown': 1, 'no_record': 2, 'not_found': 1, 'error': 0}
     assert result['not_found'] == [u(99)]
-    assert ('inventories' in result) == (output == 'full')
+    if output != 'grouped':
+        assert result['verdicts'] == VERDICTS and list(result['verdicts']) == ALL
+
+
+def test_the_default_output_is_grouped_and_its_groups_equal_the_full_entries(fleet):
+    grouped = VirtualizerInfoFetcher(fleet, batch_size=3, workers=2).fetch(ALL)
+    assert set(grouped) == KEYS['grouped']
+    full = VirtualizerInfoFetcher(fleet).fetch(ALL, output='full')
+    expected = dict((x, (e['verdict'], e['resource_type'], e['current_version'], e['expect_version'], e['reason']))
+                    for x, e in full['virtualizer_info'].items())
+    assert _from_groups(grouped['groups']) == expected
+    assert _from_groups(full['groups']) == expected  # every output's groups are the same
+    assert grouped['groups'] == full['groups']
+
+
+def _values(data):
+    if isinstance(data, dict):
+        return 1 + sum(_values(v) for v in data.values())
+    if isinstance(data, list):
+        return 1 + sum(_values(v) for v in data)
+    return 1
+
+
+def test_the_default_result_holds_about_one_value_per_uuid(fleet):
+    # what Ansible's register (templar) and exit_json's no_log walk cost grows with: values, not UUIDs
+    many = dict((u(5000 + i), {'status': 'Connected', 'state': 'Enabled'}) for i in range(2000))
+    fleet.hosts.update(many)
+    fleet.records.update(dict((x, record(x, 'HostVO', NEW if i % 20 else OLD, NEW)) for i, x in enumerate(many)))
+    result = VirtualizerInfoFetcher(fleet, workers=2).fetch(list(many))
+    assert result['summary']['total'] == 2000 and len(result['groups']) == 2
+    assert _values(result) / 2000.0 < 1.02
+    assert _values(VirtualizerInfoFetcher(fleet, workers=2).fetch(list(many), output='full')) / 2000.0 > 20
+
+
+def test_groups_come_in_verdict_order_then_first_seen_with_uuids_in_input_order(fleet):
+    groups = VirtualizerInfoFetcher(fleet, batch_size=2, workers=3).fetch(ALL)['groups']
+    assert [(g['verdict'], g['resource_type'], g['uuids']) for g in groups] == [
+        ('Matched', 'HostVO', [u(1)]),
+        ('Matched', 'VmInstanceVO', [u(11)]),
+        ('Unmatched', 'VmInstanceVO', [u(12)]),
+        ('Unmatched', 'HostVO', [u(4)]),
+        ('Unknown', 'HostVO', [u(2)]),
+        ('NoRecord', 'HostVO', [u(3)]),
+        ('NoRecord', 'VmInstanceVO', [u(13)]),
+        ('NotFound', None, [u(99)]),
+    ]
+    assert list(groups[0]) == ['verdict', 'resource_type', 'current_version', 'expect_version', 'reason', 'count', 'uuids']
+    assert groups[2]['current_version'] == OLD and groups[2]['expect_version'] == NEW and 'qemu process' in groups[2]['reason']
+    assert groups[0]['reason'] is None and groups[0]['current_version'] == groups[0]['expect_version'] == NEW
+
+
+def test_resources_that_share_every_fact_share_one_group(fleet):
+    many = dict((u(1000 + i), {'status': 'Connected', 'state': 'Enabled'}) for i in range(40))
+    fleet.hosts.update(many)
+    fleet.records.update(dict((x, record(x, 'HostVO', NEW if i % 4 else OLD, NEW)) for i, x in enumerate(many)))
+    order = list(many)
+    groups = VirtualizerInfoFetcher(fleet, batch_size=3, workers=4).fetch(order)['groups']
+    assert [(g['verdict'], g['count']) for g in groups] == [('Matched', 30), ('Unmatched', 10)]
+    assert groups[0]['uuids'] == [x for i, x in enumerate(order) if i % 4] and groups[1]['uuids'] == order[::4]
 
 
 def test_output_facts_keeps_every_entry_without_its_info_list(fleet):
-    full = VirtualizerInfoFetcher(fleet).fetch(ALL)['virtualizer_info']
+    full = VirtualizerInfoFetcher(fleet).fetch(ALL, output='full')['virtualizer_info']
     facts = VirtualizerInfoFetcher(fleet).fetch(ALL, output='facts')['virtualizer_info']
     assert list(facts) == ALL
     for uuid in ALL:
@@ -201,7 +280,7 @@ def test_output_facts_keeps_every_entry_without_its_info_list(fleet):
 
 
 def test_output_verdicts_details_only_what_is_not_matched(fleet):
-    full = VirtualizerInfoFetcher(fleet).fetch(ALL)['virtualizer_info']
+    full = VirtualizerInfoFetcher(fleet).fetch(ALL, output='full')['virtualizer_info']
     info = VirtualizerInfoFetcher(fleet).fetch(ALL, output='verdicts')['virtualizer_info']
     assert list(info) == [x for x in ALL if VERDICTS[x] != 'Matched']
     for uuid, entry in info.items():
@@ -212,7 +291,7 @@ def test_output_verdicts_details_only_what_is_not_matched(fleet):
 def test_an_unknown_output_is_refused_before_any_call(fleet):
     with pytest.raises(ZStackConfigError) as info:
         VirtualizerInfoFetcher(fleet).fetch([u(1)], output='all')
-    assert "output must be one of full, facts, verdicts, got 'all'" in str(info.value)
+    assert "output must be one of grouped, verdicts, facts, full, got 'all'" in str(info.value)
     assert fleet.calls == []
 
 

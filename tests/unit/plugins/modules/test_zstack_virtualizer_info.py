@@ -22,33 +22,86 @@ def every_uuid_fixture(run):
     return hosts + vms + [MISSING]
 
 
-def test_the_default_output_is_full(run, every_uuid):
+OUTPUTS = ('grouped', 'verdicts', 'facts', 'full')
+RETURNS = {  # what each output returns besides changed
+    'grouped': {'groups', 'not_found', 'summary'},
+    'verdicts': {'groups', 'not_found', 'summary', 'verdicts', 'virtualizer_info'},
+    'facts': {'groups', 'not_found', 'summary', 'verdicts', 'virtualizer_info'},
+    'full': {'groups', 'not_found', 'summary', 'verdicts', 'virtualizer_info', 'inventories'},
+}
+
+
+def values(data):
+    """How many values (containers and scalars, dict keys not counted) Ansible walks in a result."""
+    if isinstance(data, dict):
+        return 1 + sum(values(v) for v in data.values())
+    if isinstance(data, list):
+        return 1 + sum(values(v) for v in data)
+    return 1
+
+
+def by_uuid(groups):
+    """uuid -> the facts of its group, from the groups return value."""
+    found = {}
+    for group in groups:
+        assert group['count'] == len(group['uuids'])
+        for uuid in group['uuids']:
+            assert uuid not in found
+            found[uuid] = dict((k, v) for k, v in group.items() if k not in ('count', 'uuids'))
+    return found
+
+
+@pytest.fixture(name='results')
+def results_fixture(run, every_uuid):
+    return dict((o, run(zstack_virtualizer_info, uuids=every_uuid, output=o)) for o in OUTPUTS)
+
+
+def test_the_default_output_is_grouped(run, every_uuid, results):
     result = run(zstack_virtualizer_info, uuids=every_uuid)
     assert result['changed'] is False
-    assert list(result['virtualizer_info']) == every_uuid == list(result['verdicts'])
-    assert result['inventories'] and all('info_list' in e for e in result['virtualizer_info'].values())
-    assert result['verdicts'][MISSING] == 'NotFound'
+    assert result == results['grouped']
+    assert set(result) == RETURNS['grouped'] | {'changed'}
 
 
-def test_each_output_answers_every_uuid_and_shrinks_the_result(run, every_uuid):
-    results = dict((o, run(zstack_virtualizer_info, uuids=every_uuid, output=o)) for o in ('full', 'facts', 'verdicts'))
-    for output, result in results.items():
-        assert result['verdicts'] == results['full']['verdicts'], output
-        assert result['summary'] == results['full']['summary'], output
-        assert result['not_found'] == [MISSING], output
-    facts, verdicts = results['facts'], results['verdicts']
-    assert 'inventories' not in facts and 'inventories' not in verdicts
+@pytest.mark.parametrize('output', OUTPUTS)
+def test_every_output_answers_every_uuid_with_its_verdict_versions_and_reason(results, every_uuid, output):
+    result, full = results[output], results['full']
+    assert set(result) == RETURNS[output] | {'changed'}
+    assert result['changed'] is False
+    grouped = by_uuid(result['groups'])
+    assert sorted(grouped) == sorted(every_uuid)
+    for uuid in every_uuid:  # the same facts as the full entry of each UUID
+        entry = full['virtualizer_info'][uuid]
+        assert grouped[uuid] == dict((k, entry[k]) for k in ('verdict', 'resource_type', 'current_version', 'expect_version', 'reason'))
+    assert grouped[MISSING]['verdict'] == 'NotFound' and grouped[MISSING]['reason']
+    assert result['summary'] == full['summary'] and result['summary']['total'] == len(every_uuid)
+    assert result['summary']['matched'] == sum(g['count'] for g in result['groups'] if g['verdict'] == 'Matched')
+    assert result['not_found'] == [MISSING]
+    assert result['groups'] == results['grouped']['groups']
+
+
+def test_what_each_output_adds(results, every_uuid):
+    full, facts, verdicts = results['full'], results['facts'], results['verdicts']
+    for result in (full, facts, verdicts):
+        assert list(result['verdicts']) == every_uuid and result['verdicts'] == full['verdicts']
+    assert full['verdicts'][MISSING] == 'NotFound'
+    assert full['inventories'] and all('info_list' in e for e in full['virtualizer_info'].values())
     assert list(facts['virtualizer_info']) == every_uuid
     assert not any('info_list' in e for e in facts['virtualizer_info'].values())
-    not_matched = [u for u in every_uuid if results['full']['verdicts'][u] != 'Matched']
+    not_matched = [u for u in every_uuid if full['verdicts'][u] != 'Matched']
     assert 0 < len(not_matched) < len(every_uuid)
     assert list(verdicts['virtualizer_info']) == not_matched
-    assert all(verdicts['virtualizer_info'][u] == results['full']['virtualizer_info'][u] for u in not_matched)
-    sizes = [len(json.dumps(results[o])) for o in ('full', 'facts', 'verdicts')]
-    assert sizes == sorted(sizes, reverse=True) and sizes[2] < sizes[0] / 2
+    assert all(verdicts['virtualizer_info'][u] == full['virtualizer_info'][u] for u in not_matched)
+
+
+def test_each_output_costs_fewer_values_than_the_next(results):
+    counts = [values(results[o]) for o in OUTPUTS]
+    assert counts == sorted(counts) and len(set(counts)) == len(counts), counts
+    sizes = [len(json.dumps(results[o])) for o in OUTPUTS]
+    assert sizes == sorted(sizes) and sizes[0] < sizes[3] / 4, sizes
 
 
 def test_an_unknown_output_is_refused_by_its_choices(run):
     result = run(zstack_virtualizer_info, uuids=[MISSING], output='all')
     assert result['failed'] is True
-    assert 'output' in result['msg'] and 'full, facts, verdicts' in result['msg']
+    assert 'output' in result['msg'] and 'grouped, verdicts, facts, full' in result['msg']
