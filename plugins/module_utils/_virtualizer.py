@@ -66,6 +66,7 @@ DEFAULT_WORKERS = 4
 #: used with fullmatch() only: ``$`` in match() would also accept a trailing newline
 UUID_RE = re.compile(r'[0-9a-f]{32}')
 _HEX_RE = re.compile(r'[0-9a-fA-F-]+')
+_LOWER_HEX_RE = re.compile(r'[0-9a-f]*')
 _MAX_LISTED_PROBLEMS = 20
 UUID_REMEDY = 'A ZStack UUID is 32 lower-case hexadecimal characters without dashes, e.g. 3ce46fb7eb2e369c88d5fd671d1c1694'
 
@@ -92,6 +93,8 @@ def validate_uuids(uuids, option='uuids'):
     if isinstance(uuids, str) or not isinstance(uuids, (list, tuple)):
         raise ZStackConfigError('%s must be a list of UUIDs, got %s' % (option, type(uuids).__name__),
                                 remedy='Give a YAML list, e.g. %s: [3ce46fb7eb2e369c88d5fd671d1c1694]' % option)
+    if _all_uuids(uuids):  # the usual case, checked in bulk: 100,000 UUIDs in a few milliseconds
+        return list(dict.fromkeys(uuids))
     problems = []
     seen = set()
     result = []
@@ -121,6 +124,13 @@ def validate_uuid(value, option):
     if problem:
         raise ZStackConfigError('%s %s' % (option, problem), remedy=UUID_REMEDY)
     return value
+
+
+def _all_uuids(values):
+    """True when every value is a str of 32 lower-case hexadecimal characters (one regex over them all)."""
+    if not all(type(v) is str and len(v) == 32 for v in values):  # pylint: disable=unidiomatic-typecheck
+        return False
+    return _LOWER_HEX_RE.fullmatch(''.join(values)) is not None
 
 
 def _uuid_problem(value):
@@ -248,12 +258,25 @@ class _GroupKeys:  # pylint: disable=too-few-public-methods
 
     def __init__(self):
         self._keys = {}
+        self._by_signature = {}
 
     def of(self, verdict, resource_type, current_version, expect_version, reason):  # pylint: disable=too-many-arguments,too-many-positional-arguments
         key = (verdict, resource_type, current_version, expect_version, reason)
         return self._keys.setdefault(key, key)
 
     def of_inventory(self, inventory):
+        entries = inventory.get('infoList') or []
+        if len(entries) == 1:  # the usual inventory: its key depends only on these values, so it is looked up once
+            entry = entries[0]
+            signature = (inventory.get('resourceType'), entry.get('hypervisor'), entry.get('currentVersion'),
+                         entry.get('expectVersion'), entry.get('matchState'))
+            found = self._by_signature.get(signature)
+            if found is None:
+                found = self._by_signature[signature] = self._of_inventory(inventory)
+            return found
+        return self._of_inventory(inventory)
+
+    def _of_inventory(self, inventory):
         resource_type, qemu, _entries, state, reason = _facts_of(inventory)
         return self.of(state, resource_type, qemu.get('currentVersion'), qemu.get('expectVersion'), reason)
 
