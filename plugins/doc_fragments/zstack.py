@@ -124,7 +124,7 @@ options:
       - A name that is no field of the inventory is left out of the answer by ZStack, not reported.
     type: list
     elements: str
-    version_added: 1.1.0
+    version_added: 2.0.0
 '''
 
 # The options and attributes of the modules that wait for ZStack jobs (zstack_host, zstack_vm_instance,

@@ -85,7 +85,7 @@ options:
     type: str
     choices: [grouped, verdicts, facts, full]
     default: grouped
-    version_added: 1.1.0
+    version_added: 2.0.0
   on_batch_error:
     description:
       - What happens when a batch keeps failing after its retries (a read timeout, a connection reset, a 5xx from the
@@ -275,7 +275,7 @@ verdicts:
   sample:
     3ce46fb7eb2e369c88d5fd671d1c1694: Matched
     5c10fab3f649380e9dce16bb22ffd572: Unmatched
-  version_added: 1.1.0
+  version_added: 2.0.0
 virtualizer_info:
   description:
     - One entry per requested UUID (after de-duplication), keyed by UUID, in input order.
