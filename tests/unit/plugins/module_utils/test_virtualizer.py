@@ -191,56 +191,37 @@ KEYS = {  # the return values of each output
 }
 
 
-def _from_groups(groups):
-    """uuid -> (verdict, resource_type, current_version, expect_version, reason), read back from ``groups``."""
-    found = {}
-    for group in groups:
-        assert group['count'] == len(group['uuids'])
-        for uuid in group['uuids']:
-            assert uuid not in found, 'a UUID in two groups: %s' % uuid
-            found[uuid] = (group['verdict'], group['resource_type'], group['current_version'], group['expect_version'], group['reason'])
-    return found
-
-
 @pytest.mark.parametrize('output', ['grouped', 'verdicts', 'facts', 'full'])
-def test_every_output_has_the_groups_and_summary_of_every_uuid(fleet, output):
+def test_every_output_has_the_groups_and_summary_of_every_uuid(fleet, output, groups_by_uuid):
     result = VirtualizerInfoFetcher(fleet, batch_size=3, workers=2).fetch(ALL, output=output)
     assert set(result) == KEYS[output]
-    assert dict((x, facts[0]) for x, facts in _from_groups(result['groups']).items()) == VERDICTS
+    assert dict((x, facts[0]) for x, facts in groups_by_uuid(result['groups']).items()) == VERDICTS
     assert result['summary'] == {'total': 8, 'matched': 2, 'unmatched': 2, 'unknown': 1, 'no_record': 2, 'not_found': 1, 'error': 0}
     assert result['not_found'] == [u(99)]
     if output != 'grouped':
         assert result['verdicts'] == VERDICTS and list(result['verdicts']) == ALL
 
 
-def test_the_default_output_is_grouped_and_its_groups_equal_the_full_entries(fleet):
+def test_the_default_output_is_grouped_and_its_groups_equal_the_full_entries(fleet, groups_by_uuid):
     grouped = VirtualizerInfoFetcher(fleet, batch_size=3, workers=2).fetch(ALL)
     assert set(grouped) == KEYS['grouped']
     full = VirtualizerInfoFetcher(fleet).fetch(ALL, output='full')
     expected = dict((x, (e['verdict'], e['resource_type'], e['current_version'], e['expect_version'], e['reason']))
                     for x, e in full['virtualizer_info'].items())
-    assert _from_groups(grouped['groups']) == expected
-    assert _from_groups(full['groups']) == expected  # every output's groups are the same
+    assert groups_by_uuid(grouped['groups']) == expected
+    assert groups_by_uuid(full['groups']) == expected  # every output's groups are the same
     assert grouped['groups'] == full['groups']
 
 
-def _values(data):
-    if isinstance(data, dict):
-        return 1 + sum(_values(v) for v in data.values())
-    if isinstance(data, list):
-        return 1 + sum(_values(v) for v in data)
-    return 1
-
-
-def test_the_default_result_holds_about_one_value_per_uuid(fleet):
+def test_the_default_result_holds_about_one_value_per_uuid(fleet, result_values):
     # what Ansible's register (templar) and exit_json's no_log walk cost grows with: values, not UUIDs
     many = dict((u(5000 + i), {'status': 'Connected', 'state': 'Enabled'}) for i in range(2000))
     fleet.hosts.update(many)
     fleet.records.update(dict((x, record(x, 'HostVO', NEW if i % 20 else OLD, NEW)) for i, x in enumerate(many)))
     result = VirtualizerInfoFetcher(fleet, workers=2).fetch(list(many))
     assert result['summary']['total'] == 2000 and len(result['groups']) == 2
-    assert _values(result) / 2000.0 < 1.02
-    assert _values(VirtualizerInfoFetcher(fleet, workers=2).fetch(list(many), output='full')) / 2000.0 > 20
+    assert result_values(result) / 2000.0 < 1.02
+    assert result_values(VirtualizerInfoFetcher(fleet, workers=2).fetch(list(many), output='full')) / 2000.0 > 20
 
 
 def test_groups_come_in_verdict_order_then_first_seen_with_uuids_in_input_order(fleet):

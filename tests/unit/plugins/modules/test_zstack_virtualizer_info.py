@@ -31,26 +31,6 @@ RETURNS = {  # what each output returns besides changed
 }
 
 
-def values(data):
-    """How many values (containers and scalars, dict keys not counted) Ansible walks in a result."""
-    if isinstance(data, dict):
-        return 1 + sum(values(v) for v in data.values())
-    if isinstance(data, list):
-        return 1 + sum(values(v) for v in data)
-    return 1
-
-
-def by_uuid(groups):
-    """uuid -> the facts of its group, from the groups return value."""
-    found = {}
-    for group in groups:
-        assert group['count'] == len(group['uuids'])
-        for uuid in group['uuids']:
-            assert uuid not in found
-            found[uuid] = dict((k, v) for k, v in group.items() if k not in ('count', 'uuids'))
-    return found
-
-
 @pytest.fixture(name='results')
 def results_fixture(run, every_uuid):
     return dict((o, run(zstack_virtualizer_info, uuids=every_uuid, output=o)) for o in OUTPUTS)
@@ -64,16 +44,16 @@ def test_the_default_output_is_grouped(run, every_uuid, results):
 
 
 @pytest.mark.parametrize('output', OUTPUTS)
-def test_every_output_answers_every_uuid_with_its_verdict_versions_and_reason(results, every_uuid, output):
+def test_every_output_answers_every_uuid_with_its_verdict_versions_and_reason(results, every_uuid, output, groups_by_uuid):
     result, full = results[output], results['full']
     assert set(result) == RETURNS[output] | {'changed'}
     assert result['changed'] is False
-    grouped = by_uuid(result['groups'])
+    grouped = groups_by_uuid(result['groups'])
     assert sorted(grouped) == sorted(every_uuid)
     for uuid in every_uuid:  # the same facts as the full entry of each UUID
         entry = full['virtualizer_info'][uuid]
-        assert grouped[uuid] == dict((k, entry[k]) for k in ('verdict', 'resource_type', 'current_version', 'expect_version', 'reason'))
-    assert grouped[MISSING]['verdict'] == 'NotFound' and grouped[MISSING]['reason']
+        assert grouped[uuid] == tuple(entry[k] for k in ('verdict', 'resource_type', 'current_version', 'expect_version', 'reason'))
+    assert grouped[MISSING][0] == 'NotFound' and grouped[MISSING][4]
     assert result['summary'] == full['summary'] and result['summary']['total'] == len(every_uuid)
     assert result['summary']['matched'] == sum(g['count'] for g in result['groups'] if g['verdict'] == 'Matched')
     assert result['not_found'] == [MISSING]
@@ -94,8 +74,8 @@ def test_what_each_output_adds(results, every_uuid):
     assert all(verdicts['virtualizer_info'][u] == full['virtualizer_info'][u] for u in not_matched)
 
 
-def test_each_output_costs_fewer_values_than_the_next(results):
-    counts = [values(results[o]) for o in OUTPUTS]
+def test_each_output_costs_fewer_values_than_the_next(results, result_values):
+    counts = [result_values(results[o]) for o in OUTPUTS]
     assert counts == sorted(counts) and len(set(counts)) == len(counts), counts
     sizes = [len(json.dumps(results[o])) for o in OUTPUTS]
     assert sizes == sorted(sizes) and sizes[0] < sizes[3] / 4, sizes
