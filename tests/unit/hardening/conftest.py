@@ -532,18 +532,23 @@ class BoundHelpers(Helpers):
         self.request.node.user_properties.append(('seen', 'clear error'))
 
     def assert_every_uuid_back(self, uuids, result):
-        """Every distinct UUID that went into a fetch is in its ``verdicts`` (a result, or an explained Error)."""
+        """Every distinct UUID that went into a fetch is in its ``groups`` (a result, or an explained Error)."""
         account_uuids(self.request, uuids, result)
 
 
 def account_uuids(request, uuids, result):
+    """Every distinct UUID is in exactly one entry of ``groups`` (every output has them), and in ``verdicts`` when returned."""
     wanted = list(dict.fromkeys(uuids))
-    back = (result or {}).get('verdicts') or {}
+    grouped = [u for group in (result or {}).get('groups') or [] for u in group['uuids']]
+    back = set(grouped)
     lost = [u for u in wanted if u not in back]
     request.node.user_properties.append(('uuids_in', len(wanted)))
     request.node.user_properties.append(('uuids_lost', len(lost)))
     assert not lost, '%d UUIDs went in and did not come out: %s' % (len(lost), lost[:5])
+    assert len(grouped) == len(back), 'a UUID is in two groups'
     assert len(back) == len(wanted), 'the result holds UUIDs that did not go in'
+    if 'verdicts' in (result or {}):
+        assert list(result['verdicts']) == wanted, 'verdicts and groups disagree on the UUIDs'
 
 
 @pytest.fixture

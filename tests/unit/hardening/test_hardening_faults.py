@@ -25,7 +25,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackSessionError,
     ZStackTransportError,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import VirtualizerInfoFetcher
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import OUTPUTS, VirtualizerInfoFetcher
 
 VI = '/v1/vm-instances/virtualizer-info'
 GET_VI = 'GET /v1/vm-instances/virtualizer-info'
@@ -350,10 +350,10 @@ def test_500_plain_text_every_time_fails_with_status_attempts_and_remedy(hz, sim
 
 
 @pytest.mark.hardening('fault', '500 plain text')
-def test_one_500_on_a_get_is_retried(hz, sim, client):
+def test_one_500_on_a_get_is_retried(hz, sim, client, groups_by_uuid):
     sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path=VI, count=1)
     result = VirtualizerInfoFetcher(client()).fetch([hz.VM_RUNNING])
-    assert result['verdicts'] == {hz.VM_RUNNING: 'Matched'}
+    assert [facts[0] for facts in groups_by_uuid(result['groups']).values()] == ['Matched'] and result['summary']['matched'] == 1
     assert sim.requests_to(GET_VI) == 2
 
 
@@ -450,16 +450,23 @@ FLEET_UUIDS = ('kvm-1', 'kvm-2', 'kvm-3', 'vm-1', 'vm-3')
 
 
 @pytest.mark.hardening('fault', 'a batch keeps failing (on_batch_error)')
-def test_report_gives_the_failing_batch_verdict_error_and_the_rest_as_read(hz, sim, client):
+@pytest.mark.parametrize('output', OUTPUTS)
+def test_report_gives_the_failing_batch_verdict_error_and_the_rest_as_read(hz, sim, client, groups_by_uuid, output):
     uuids = [hz.demo(name) for name in FLEET_UUIDS]
     sim.fault(status=504, body='504 Gateway Time-out (nginx)', method='GET', path=VI, count=4)  # the first batch, 4 tries
     fetcher = VirtualizerInfoFetcher(client(), batch_size=2, workers=1)
-    result = fetcher.fetch(uuids, on_batch_error='report')
+    result = fetcher.fetch(uuids, output=output, on_batch_error='report')
     hz.assert_every_uuid_back(uuids, result)
-    assert [result['verdicts'][u] for u in uuids] == ['Error', 'Error', 'Unmatched', 'Matched', 'NoRecord']
-    entry = result['virtualizer_info'][uuids[0]]
-    hz.assert_clear(entry['reason'], 'not read', 'batch of 2 UUIDs', GET_VI, 'HTTP 504', 'after 4 attempts')
-    assert entry['match_state'] is None and entry['resource_type'] is None
+    by_uuid = groups_by_uuid(result['groups'])  # every output, the default grouped one included
+    assert [by_uuid[u][0] for u in uuids] == ['Error', 'Error', 'Unmatched', 'Matched', 'NoRecord']
+    error_group = next(g for g in result['groups'] if g['verdict'] == 'Error')
+    assert error_group['uuids'] == uuids[:2] and error_group['resource_type'] is None
+    hz.assert_clear(error_group['reason'], 'not read', 'batch of 2 UUIDs', GET_VI, 'HTTP 504', 'after 4 attempts')
+    if output != 'grouped':
+        assert [result['verdicts'][u] for u in uuids] == ['Error', 'Error', 'Unmatched', 'Matched', 'NoRecord']
+        entry = result['virtualizer_info'][uuids[0]]  # every output with entries details what is not Matched
+        assert entry['reason'] == error_group['reason']
+        assert entry['match_state'] is None and entry['resource_type'] is None
     assert result['summary']['error'] == 2 and result['summary']['total'] == 5
     assert fetcher.batch_errors and fetcher.batch_errors[0][0] == uuids[:2]
 
@@ -480,13 +487,19 @@ def test_report_through_the_module_warns_and_fail_is_the_default(hz, sim, ansibl
 
 
 @pytest.mark.hardening('fault', 'a batch keeps failing (on_batch_error)')
-def test_report_marks_uuids_whose_no_record_query_keeps_failing(hz, sim, client):
+def test_report_marks_uuids_whose_no_record_query_keeps_failing(hz, sim, client, groups_by_uuid):
     uuids = [hz.HOST_MATCHED, hz.VM_STOPPED]
     sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path='/v1/hosts', count=4)
     result = VirtualizerInfoFetcher(client()).fetch(uuids, on_batch_error='report')
     hz.assert_every_uuid_back(uuids, result)
-    assert result['verdicts'] == {hz.HOST_MATCHED: 'Matched', hz.VM_STOPPED: 'Error'}
-    hz.assert_clear(result['virtualizer_info'][hz.VM_STOPPED]['reason'], 'not explained', 'GET /v1/hosts', 'HTTP 500')
+    by_uuid = groups_by_uuid(result['groups'])
+    assert dict((u, by_uuid[u][0]) for u in uuids) == {hz.HOST_MATCHED: 'Matched', hz.VM_STOPPED: 'Error'}
+    hz.assert_clear(by_uuid[hz.VM_STOPPED][4], 'not explained', 'GET /v1/hosts', 'HTTP 500')
+    sim.fault(status=500, body='java.lang.NullPointerException', method='GET', path='/v1/hosts', count=4)
+    full = VirtualizerInfoFetcher(client()).fetch(uuids, output='full', on_batch_error='report')
+    hz.assert_every_uuid_back(uuids, full)
+    assert full['verdicts'] == {hz.HOST_MATCHED: 'Matched', hz.VM_STOPPED: 'Error'}
+    hz.assert_clear(full['virtualizer_info'][hz.VM_STOPPED]['reason'], 'not explained', 'GET /v1/hosts', 'HTTP 500')
 
 
 @pytest.mark.hardening('fault', 'a batch keeps failing (on_batch_error)')
