@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: compliance_stage
 short_description: Run one step of the virtualizer_compliance role on fleet-sized variables, on the controller
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Runs one step of the C(zstack.cloud.virtualizer_compliance) role on the controller and sets its outputs as
     variables, as M(ansible.builtin.set_fact) would. Every decision of the role is made by these steps, in Python, on

@@ -133,11 +133,16 @@ module_case('zstack_virtualizer_info with a 502 every time', 'error', 'zstack.cl
 module_case('zstack_virtualizer_info, on_batch_error=report, one batch failing', 'survive', 'zstack.cloud.zstack_virtualizer_info',
             {'uuids': FLEET, 'batch_size': 2, 'workers': 1, 'on_batch_error': 'report'}, ['have the verdict Error'],
             fault={'status': 504, 'body': 'Gateway Time-out', 'method': 'GET', 'path': VI, 'count': 4}, uuids=FLEET,
-            check=lambda r, b, a: r.get('summary', {}).get('error') == 2 and r['verdicts'][HOST_UNMATCHED] == 'Error')
+            check=lambda r, b, a: r.get('summary', {}).get('error') == 2 and grouped_verdicts(r).get(HOST_UNMATCHED) == 'Error')
 module_case('zstack_host with one 500 on a job poll', 'survive', 'zstack.cloud.zstack_host',
             {'uuid': HOST_MATCHED, 'state': 'disabled'}, [],
             fault={'status': 500, 'body': 'java.lang.NullPointerException', 'method': 'GET', 'path': '/v1/api-jobs/', 'count': 1},
             check=lambda r, b, a: r.get('changed') is True and r.get('host', {}).get('state') == 'Disabled')
+
+
+def grouped_verdicts(result):
+    """uuid -> verdict, read from zstack_virtualizer_info's ``groups`` (every output has them)."""
+    return dict((uuid, group.get('verdict')) for group in result.get('groups') or [] for uuid in group.get('uuids') or [])
 
 
 def judge(expect, seen):
@@ -176,7 +181,7 @@ def main():
         figures['sessions_left'] += max(0, seen['after']['active_sessions'] - seen['before']['active_sessions'])
         result, uuids = seen.get('result') or {}, seen.get('uuids')
         if uuids and not seen['failed']:
-            lost = [u for u in uuids if u not in (result.get('verdicts') or {})]
+            lost = [u for u in uuids if u not in grouped_verdicts(result)]
             figures['uuids_in'] += len(uuids)
             figures['uuids_lost'] += len(lost)
             if lost:
