@@ -166,6 +166,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         if uuid in self.resources:
             raise ValueError(f"duplicate uuid {uuid}")
         self.resources[uuid] = resource_type
+        self.db_key(uuid)  # a row's place in database order is fixed when it is inserted, not when it is first read
 
     def add_account(self, name: str, password: str, uuid: str | None = None) -> dict:
         existing = self.accounts.get(name, {}).get("uuid")
@@ -229,6 +230,14 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
     def drop_record(self, uuid: str) -> None:
         self.records.pop(uuid, None)
         self.record_rows.pop(uuid, None)
+
+    def in_db_order(self, uuids) -> list[str]:
+        """The UUIDs sorted by :meth:`db_key` (each key computed once, then looked up without a Python call)."""
+        keys = self._db_keys
+        for uuid in uuids:
+            if uuid not in keys:
+                self.db_key(uuid)
+        return sorted(uuids, key=keys.__getitem__)
 
     def db_key(self, uuid: str) -> int:
         """Where a row sits in "database order": stable for a seed, unrelated to the uuid's sort order."""
@@ -454,22 +463,24 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             if not_owned:
                 raise arg_error(f"resource[uuids:[{', '.join(not_owned)}]] is not owned by account[uuid:{ident.account_uuid}]")
         inventories = []
-        for uuid in sorted(distinct, key=self.db_key):  # database order, not the input order nor sorted
-            current = self.records.get(uuid)
+        records, resources, vms = self.records, self.resources, self.vms
+        for uuid in self.in_db_order(distinct):  # database order, not the input order nor sorted
+            current = records.get(uuid)
             if current is None:
                 continue
-            if self.resources[uuid] == "HostVO":
+            resource_type = resources[uuid]
+            if resource_type == "HostVO":
                 expect = self.expected_host_version(uuid)
             else:
-                host_uuid = self.vms[uuid].get("hostUuid")
+                host_uuid = vms[uuid].get("hostUuid")
                 if host_uuid is None:
                     raise ApiError(errors.SYS_INTERNAL, errors.INTERNAL_NPE)
-                expect = self.records.get(host_uuid)
+                expect = records.get(host_uuid)
             info = {"hypervisor": HYPERVISOR, "currentVersion": current}
             if expect is not None:
                 info["expectVersion"] = expect
             info["matchState"] = match_state(current, expect)
-            inventories.append({"uuid": uuid, "resourceType": self.resources[uuid], "infoList": [info]})
+            inventories.append({"uuid": uuid, "resourceType": resource_type, "infoList": [info]})
         return {"inventories": inventories}
 
     # ------------------------------------------------------------------ queries

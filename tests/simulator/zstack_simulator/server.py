@@ -18,6 +18,7 @@ import traceback
 from cheroot import server as cheroot_server, wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request, Response
 
 from . import control, errors
@@ -40,6 +41,27 @@ def _method_mismatch(method: str, path: str) -> RestError:
     if method == "PUT":
         return RestError(400, errors.NO_ACTION_MAPPING.format(path=path))
     return RestError(405, errors.METHOD_NOT_ALLOWED.format(method=method, path=path))
+
+
+class _Request(Request):
+    """Werkzeug's Request, with ``args`` parsed in one pass when nothing in the query string is encoded.
+
+    A GetVirtualizerInfo batch repeats ``uuids=<32 hex>`` a hundred times: nothing to unquote, so a split gives
+    exactly what ``parse_qsl`` would (keep_blank_values, empty pieces skipped) at a fraction of its cost.  Any
+    ``%``, ``+`` or non-ASCII character takes Werkzeug's own parser.
+    """
+
+    @cached_property
+    def args(self):
+        text = self.environ.get("QUERY_STRING", "")
+        if not text.isascii() or "%" in text or "+" in text:
+            return Request.args.fget(self)
+        values: dict[str, list[str]] = {}
+        for piece in text.split("&"):
+            if piece:
+                name, _eq, value = piece.partition("=")
+                values.setdefault(name, []).append(value)
+        return self.parameter_storage_class(values)
 
 
 class _Drop(Exception):
@@ -99,7 +121,7 @@ class SimulatorApp:
         self.backend.finish_due_jobs()  # time passes for every observer, control plane included
         if self._header_size(environ) > self.backend.max_request_line:
             return api_response(414, errors.REQUEST_URI_TOO_LONG)
-        request = Request(environ)
+        request = _Request(environ)
         path = request.path
         if path.startswith("/_sim/") or path == "/_sim":
             return self.control.handle(request)
