@@ -144,13 +144,13 @@ options:
         and V(5) when neither is set.
     type: float
     default: 5
-    version_added: 1.1.0
+    version_added: 2.0.0
   progress_file:
     description:
       - Internal; leave it unset. The action plugin of this module sets it to a file on the host that runs the
         module, where the module records its progress (names, UUIDs and job states only), and removes it.
     type: path
-    version_added: 1.1.0
+    version_added: 2.0.0
 attributes:
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
