@@ -23,7 +23,7 @@ description:
   - ZStack fails a whole call when one UUID is not an existing host or VM. This module finds out which UUIDs those
     are, reports them in RV(not_found), and still answers for all the others.
   - ZStack leaves out every resource it holds no version record for (a stopped VM, a host that never connected).
-    Each such UUID still comes back, with a reason (RV(groups.reason)) taken from its state.
+    Each such UUID still comes back, with a reason (RV(groups[].reason)) taken from its state.
 author:
   - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
@@ -92,7 +92,7 @@ options:
         management node or a proxy, a bad answer, a ZStack error such as C(SYS.1000)).
       - V(fail) fails the whole module with that error, so no result is ever partial. This is the default.
       - V(report), for fleet runs, still returns every UUID that went in. The UUIDs of each failing batch get the
-        verdict V(Error), with a reason (RV(groups.reason)) saying that they were not read and why; the other UUIDs
+        verdict V(Error), with a reason (RV(groups[].reason)) saying that they were not read and why; the other UUIDs
         come back as read. RV(summary.error) counts them and the module warns. Treat V(Error) as "not known", never
         as compliant.
       - Errors that concern the whole run fail the module whatever is chosen, since every batch would fail alike -
@@ -198,7 +198,7 @@ groups:
   description:
     - Every requested UUID (after de-duplication), grouped by what it shares with others, whatever O(output) is.
     - One entry per distinct verdict, resource type, current version, expected version and reason, holding the UUIDs
-      that share them in RV(groups.uuids) (in input order). Each UUID that went in is in exactly one entry.
+      that share them in RV(groups[].uuids) (in input order). Each UUID that went in is in exactly one entry.
     - Entries come in the order V(Matched), V(Unmatched), V(Unknown), V(NoRecord), V(NotFound), V(Error),
       and within a verdict in the order their first UUID came in.
     - A fleet has a handful of entries, so this answers for every UUID at the cost of about one value per UUID.
@@ -226,7 +226,7 @@ groups:
       description:
         - The verdict of these UUIDs, as RV(virtualizer_info.verdict).
         - V(Error) only with O(on_batch_error=report), for UUIDs that were not read because their batch kept failing;
-          RV(groups.reason) gives the error. Their state is not known, so never count them as compliant.
+          RV(groups[].reason) gives the error. Their state is not known, so never count them as compliant.
       returned: always
       type: str
       choices: [Matched, Unmatched, Unknown, NoRecord, NotFound, Error]
@@ -256,7 +256,7 @@ groups:
       returned: always
       type: str
     count:
-      description: How many UUIDs RV(groups.uuids) holds.
+      description: How many UUIDs RV(groups[].uuids) holds.
       returned: always
       type: int
     uuids:
@@ -419,7 +419,7 @@ not_found:
   elements: str
   sample: [0123456789abcdef0123456789abcdef]
 summary:
-  description: Counts of the requested UUIDs by verdict (the sums of RV(groups.count)).
+  description: Counts of the requested UUIDs by verdict (the sums of RV(groups[].count)).
   returned: always
   type: dict
   sample: {total: 3, matched: 1, unmatched: 1, unknown: 0, no_record: 1, not_found: 0, error: 0}
