@@ -112,7 +112,38 @@ requirements:
 # reads every assignment in a fragment class as a YAML string literal.
 ModuleDocFragment.INVENTORY = _inventory_documentation(ModuleDocFragment.DOCUMENTATION)
 
-# The fields option of the query modules (zstack_host_info, zstack_vm_instance_info): zstack.cloud.zstack.query_fields
+# The options every query module has (zstack_host_info, zstack_vm_instance_info, zstack_zone_info,
+# zstack_cluster_info; argspec: module_utils/_module.py query_argument_spec): zstack.cloud.zstack.query
+ModuleDocFragment.QUERY = r'''
+options:
+  uuids:
+    description:
+      - Only the resources with these UUIDs. Each is 32 lower-case hexadecimal characters without dashes.
+      - An empty list matches nothing and makes no API call. A UUID that matches nothing (deleted, or of
+        another resource type) is simply not in the result.
+    type: list
+    elements: str
+  name:
+    description: Only resources with exactly this name.
+    type: str
+  conditions:
+    description:
+      - Further raw ZStack query conditions, each as ZStack's C(q) parameter takes it, for example
+        V(state!=Enabled), V(uuid?=a,b) or V(name~=prod-%).
+      - ZStack picks the first operator of its fixed list that occurs anywhere in a condition, so a value that
+        itself contains an operator (such as C(!=) or C(>=)) is misread.
+      - A C(?=) condition with a long value list (more than about 150 UUIDs) is split into several requests
+        whose answers are merged, as for O(uuids).
+    type: list
+    elements: str
+    default: []
+  page_size:
+    description: Inventories per request when paging through the result.
+    type: int
+    default: 1000
+'''
+
+# The fields option of the query modules: zstack.cloud.zstack.query_fields
 ModuleDocFragment.QUERY_FIELDS = r'''
 options:
   fields:

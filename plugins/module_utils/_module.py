@@ -13,7 +13,10 @@ Private to this collection: not a public API, may change without notice.
 - :func:`run_module` runs a module body with the client and reports any
   ZStackError once, through ``fail_json``, with every secret scrubbed;
 - :data:`WAIT_ARGUMENT_SPEC` and :func:`begin_wait`: a module that waits for jobs records
-  its progress in ``progress_file`` for its action plugin (``_progress.ProgressFile``).
+  its progress in ``progress_file`` for its action plugin (``_progress.ProgressFile``);
+- :func:`run_query_module` is the whole ``main()`` of a query (``*_info``) module: the
+  shared query options (``uuids``, ``name``, ``conditions``, ``page_size``, ``fields``; the
+  ``zstack.cloud.zstack.query`` and ``query_fields`` doc fragments) plus its own filters.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -38,6 +41,12 @@ from ansible_collections.zstack.cloud.plugins.module_utils._progress import (
     ProgressFile,
     check_poll_interval,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
+    DEFAULT_PAGE_SIZE,
+    filter_conditions,
+    query_inventories,
+)
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuid
 
 #: the options of a module that waits for ZStack jobs (doc fragment zstack.cloud.zstack.wait)
 WAIT_ARGUMENT_SPEC = {
@@ -113,3 +122,38 @@ def begin_wait(client, what, timeout):
 def _secrets(module, client):
     """The client's secrets (credentials and the sessions it opened), or the options' when no client was built."""
     return client.secrets if client is not None else secrets_of(module.params)
+
+
+def query_argument_spec():
+    """The options every query module has (documented by the query and query_fields doc fragments)."""
+    return dict(
+        uuids=dict(type='list', elements='str'),
+        name=dict(type='str'),
+        conditions=dict(type='list', elements='str', default=[]),
+        page_size=dict(type='int', default=DEFAULT_PAGE_SIZE),
+        fields=dict(type='list', elements='str'),
+    )
+
+
+def run_query_module(path, result_key, argument_spec, filters=(), list_filters=(), uuid_options=()):
+    """The ``main()`` of a query module: every inventory of query API ``path`` that matches, as ``result_key``.
+
+    ``argument_spec`` holds the module's own filter options; ``filters`` and ``list_filters`` map
+    them to inventory fields (see ``_resources.filter_conditions``; ``name`` is always a filter);
+    the ``uuid_options`` are validated before any request.  The module only reads: check mode
+    runs it the same, and it never reports a change.
+    """
+    spec = query_argument_spec()
+    spec.update(argument_spec)
+    module = new_module(argument_spec=spec, supports_check_mode=True)
+    filters = tuple(filters) + (('name', 'name'),)
+
+    def gather(module, client):
+        for option in uuid_options:
+            validate_uuid(module.params[option], option)
+        found = query_inventories(client, path, filter_conditions(module.params, filters, list_filters),
+                                  uuids=module.params['uuids'], page_size=module.params['page_size'],
+                                  fields=module.params['fields'])
+        return {'changed': False, result_key: found}
+
+    run_module(module, gather)

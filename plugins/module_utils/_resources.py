@@ -8,6 +8,7 @@ Private to this collection: not a public API, may change without notice.
 
 Plain Python over a :class:`ZStackClient` (no Ansible), one concern each:
 
+- :func:`filter_conditions` turns a query module's filter options into ``q`` conditions;
 - :func:`query_inventories` pages through a query of any size (with an optional
   ``fields`` projection; the paging is ``ZStackClient.query_all``) and splits a long
   ``?=`` value list (``uuid?=...``, ``hostUuid?=...``) into several requests
@@ -44,6 +45,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import v
 
 HOSTS_PATH = '/hosts'
 VMS_PATH = '/vm-instances'
+ZONES_PATH = '/zones'
 CLUSTERS_PATH = '/clusters'
 LONGJOBS_PATH = '/longjobs'
 GLOBAL_CONFIGS_PATH = '/global-configurations'
@@ -71,6 +73,17 @@ def eq(field, value):
 def one_of(field, values):
     """A ``field?=a,b`` query condition (ZStack splits the value at commas)."""
     return '%s?=%s' % (field, ','.join(values))
+
+
+def filter_conditions(params, filters=(), list_filters=()):
+    """The ``q`` conditions of a query module's filter options, then its raw ``conditions``.
+
+    ``filters`` are ``(option, field)`` pairs that give ``field=value``, ``list_filters`` pairs
+    that give ``field?=a,b`` (an empty list: no condition); an option that is None adds nothing.
+    """
+    conditions = [eq(field, params[option]) for option, field in filters if params.get(option) is not None]
+    conditions += [one_of(field, params[option]) for option, field in list_filters if params.get(option)]
+    return conditions + list(params.get('conditions') or [])
 
 
 def operator_of(condition):

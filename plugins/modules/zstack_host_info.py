@@ -21,6 +21,7 @@ author:
   - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
+  - zstack.cloud.zstack.query
   - zstack.cloud.zstack.query_fields
 attributes:
   check_mode:
@@ -31,20 +32,11 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
-  uuids:
-    description:
-      - Only these hosts. Each is 32 lower-case hexadecimal characters without dashes.
-      - An empty list matches no host and makes no API call.
-    type: list
-    elements: str
   zone_uuid:
     description: Only hosts of this zone.
     type: str
   cluster_uuid:
     description: Only hosts of this cluster.
-    type: str
-  name:
-    description: Only hosts with exactly this name.
     type: str
   state:
     description: Only hosts in this administrative state.
@@ -54,21 +46,6 @@ options:
     description: Only hosts with this connection status.
     type: str
     choices: [Connecting, Connected, Disconnected]
-  conditions:
-    description:
-      - Further raw ZStack query conditions, each as ZStack's C(q) parameter takes it, for example
-        V(managementIp=10.0.1.11), V(architecture?=x86_64,aarch64) or V(name~=kvm-%).
-      - ZStack picks the first operator of its fixed list that occurs anywhere in a condition, so a value that
-        itself contains an operator (such as C(!=) or C(>=)) is misread.
-      - A C(?=) condition with a long value list (more than about 150 UUIDs) is split into several requests
-        whose answers are merged, as for O(uuids).
-    type: list
-    elements: str
-    default: []
-  page_size:
-    description: Hosts per request when paging through the result.
-    type: int
-    default: 1000
 notes:
   - Only an admin account sees hosts; for other accounts ZStack answers an empty list.
 seealso:
@@ -225,51 +202,22 @@ hosts:
       type: str
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
-from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
-    DEFAULT_PAGE_SIZE,
-    HOSTS_PATH,
-    eq,
-    query_inventories,
-)
-from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuid
-
-UUID_OPTIONS = ('zone_uuid', 'cluster_uuid')
-FILTERS = (('zone_uuid', 'zoneUuid'), ('cluster_uuid', 'clusterUuid'), ('name', 'name'),
-           ('state', 'state'), ('status', 'status'))
-
-
-def host_conditions(params):
-    """The q conditions of the module's filters (uuids are added by query_inventories)."""
-    conditions = [eq(field, params[option]) for option, field in FILTERS if params.get(option) is not None]
-    return conditions + list(params.get('conditions') or [])
-
-
-def gather(module, client):
-    for option in UUID_OPTIONS:
-        validate_uuid(module.params[option], option)
-    hosts = query_inventories(client, HOSTS_PATH, host_conditions(module.params),
-                              uuids=module.params['uuids'], page_size=module.params['page_size'],
-                              fields=module.params['fields'])
-    return {'changed': False, 'hosts': hosts}
+from ansible_collections.zstack.cloud.plugins.module_utils._module import run_query_module
+from ansible_collections.zstack.cloud.plugins.module_utils._resources import HOSTS_PATH
 
 
 def main():
-    module = new_module(
+    run_query_module(
+        HOSTS_PATH, 'hosts',
         argument_spec=dict(
-            uuids=dict(type='list', elements='str'),
             zone_uuid=dict(type='str'),
             cluster_uuid=dict(type='str'),
-            name=dict(type='str'),
             state=dict(type='str', choices=['Enabled', 'Disabled', 'PreMaintenance', 'Maintenance']),
             status=dict(type='str', choices=['Connecting', 'Connected', 'Disconnected']),
-            conditions=dict(type='list', elements='str', default=[]),
-            page_size=dict(type='int', default=DEFAULT_PAGE_SIZE),
-            fields=dict(type='list', elements='str'),
         ),
-        supports_check_mode=True,
+        filters=(('zone_uuid', 'zoneUuid'), ('cluster_uuid', 'clusterUuid'), ('state', 'state'), ('status', 'status')),
+        uuid_options=('zone_uuid', 'cluster_uuid'),
     )
-    run_module(module, gather)
 
 
 if __name__ == '__main__':

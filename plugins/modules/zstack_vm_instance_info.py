@@ -21,6 +21,7 @@ author:
   - zstack.cloud contributors (@zstack-cloud)
 extends_documentation_fragment:
   - zstack.cloud.zstack
+  - zstack.cloud.zstack.query
   - zstack.cloud.zstack.query_fields
 attributes:
   check_mode:
@@ -31,12 +32,6 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
-  uuids:
-    description:
-      - Only these VMs. Each is 32 lower-case hexadecimal characters without dashes.
-      - An empty list matches no VM and makes no API call.
-    type: list
-    elements: str
   zone_uuid:
     description: Only VMs of this zone.
     type: str
@@ -47,9 +42,6 @@ options:
     description:
       - Only VMs currently on this host (ZStack's C(hostUuid); a stopped VM has none).
     type: str
-  name:
-    description: Only VMs with exactly this name.
-    type: str
   state:
     description:
       - Only VMs in one of these states, for example V([Running]) or V([Stopped, Unknown]).
@@ -58,21 +50,6 @@ options:
         C(VolumeMigrating), C(VolumeRecovering), C(Error), C(NoState), C(Unknown) and C(Crashed).
     type: list
     elements: str
-  conditions:
-    description:
-      - Further raw ZStack query conditions, each as ZStack's C(q) parameter takes it, for example
-        V(vmNics.ip=192.168.10.101), V(lastHostUuid=3ce46fb7eb2e369c88d5fd671d1c1694) or V(name~=web-%).
-      - ZStack picks the first operator of its fixed list that occurs anywhere in a condition, so a value that
-        itself contains an operator (such as C(!=) or C(>=)) is misread.
-      - A C(?=) condition with a long value list (more than about 150 UUIDs) is split into several requests
-        whose answers are merged, as for O(uuids).
-    type: list
-    elements: str
-    default: []
-  page_size:
-    description: VMs per request when paging through the result.
-    type: int
-    default: 1000
 notes:
   - An admin account sees every VM; any other account sees only its own.
 seealso:
@@ -258,53 +235,23 @@ vm_instances:
       elements: dict
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
-from ansible_collections.zstack.cloud.plugins.module_utils._resources import (
-    DEFAULT_PAGE_SIZE,
-    VMS_PATH,
-    eq,
-    one_of,
-    query_inventories,
-)
-from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuid
-
-UUID_OPTIONS = ('zone_uuid', 'cluster_uuid', 'host_uuid')
-FILTERS = (('zone_uuid', 'zoneUuid'), ('cluster_uuid', 'clusterUuid'), ('host_uuid', 'hostUuid'), ('name', 'name'))
-
-
-def vm_conditions(params):
-    """The q conditions of the module's filters (uuids are added by query_inventories)."""
-    conditions = [eq(field, params[option]) for option, field in FILTERS if params.get(option) is not None]
-    if params.get('state'):
-        conditions.append(one_of('state', params['state']))
-    return conditions + list(params.get('conditions') or [])
-
-
-def gather(module, client):
-    for option in UUID_OPTIONS:
-        validate_uuid(module.params[option], option)
-    vms = query_inventories(client, VMS_PATH, vm_conditions(module.params),
-                            uuids=module.params['uuids'], page_size=module.params['page_size'],
-                            fields=module.params['fields'])
-    return {'changed': False, 'vm_instances': vms}
+from ansible_collections.zstack.cloud.plugins.module_utils._module import run_query_module
+from ansible_collections.zstack.cloud.plugins.module_utils._resources import VMS_PATH
 
 
 def main():
-    module = new_module(
+    run_query_module(
+        VMS_PATH, 'vm_instances',
         argument_spec=dict(
-            uuids=dict(type='list', elements='str'),
             zone_uuid=dict(type='str'),
             cluster_uuid=dict(type='str'),
             host_uuid=dict(type='str'),
-            name=dict(type='str'),
             state=dict(type='list', elements='str'),
-            conditions=dict(type='list', elements='str', default=[]),
-            page_size=dict(type='int', default=DEFAULT_PAGE_SIZE),
-            fields=dict(type='list', elements='str'),
         ),
-        supports_check_mode=True,
+        filters=(('zone_uuid', 'zoneUuid'), ('cluster_uuid', 'clusterUuid'), ('host_uuid', 'hostUuid')),
+        list_filters=(('state', 'state'),),
+        uuid_options=('zone_uuid', 'cluster_uuid', 'host_uuid'),
     )
-    run_module(module, gather)
 
 
 if __name__ == '__main__':

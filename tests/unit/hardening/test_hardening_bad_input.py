@@ -328,6 +328,9 @@ UUID_OPTIONS = [
     ('zstack.cloud.zstack_vm_instance_info', 'zone_uuid', {}),
     ('zstack.cloud.zstack_vm_instance_info', 'cluster_uuid', {}),
     ('zstack.cloud.zstack_vm_instance_info', 'host_uuid', {}),
+    ('zstack.cloud.zstack_zone_info', 'uuids', {}),
+    ('zstack.cloud.zstack_cluster_info', 'uuids', {}),
+    ('zstack.cloud.zstack_cluster_info', 'zone_uuid', {}),
 ]
 
 
