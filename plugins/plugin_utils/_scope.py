@@ -10,7 +10,8 @@ Private to this collection: not a public API, may change without notice.
 the user named into one ordered UUID list for one verdict call.  :func:`check_scope`
 refuses a scope that resolves to nothing, and a zone or cluster narrowing that
 matched no host (it does not exist, is given by name, or is empty): a compliance
-check of nothing is not a pass.
+check of nothing is not a pass.  :func:`resource_names` and :func:`unnamed` say which
+names a scope has and which zones, clusters and hosts it refers to without one.
 """
 
 from __future__ import annotations
@@ -92,6 +93,30 @@ def build_scope(hosts=None, vms=None, uuids=None, vm_states=('Running',)):
         'vm_uuids': [e['uuid'] for e in vm_list],
         'explicit_unresolved': unresolved,
     }
+
+
+def resource_names(scope):
+    """``{uuid: name}`` of the hosts and VMs of a scope (the discovery read their names)."""
+    resources = (scope or {}).get('resources') or {}
+    return dict((uuid, entry['name']) for uuid, entry in resources.items() if entry.get('name'))
+
+
+def unnamed(scope, names, zone_uuids=(), cluster_uuids=()):
+    """The UUIDs a scope refers to that ``names`` has no name for, by kind: ``{cluster, zone, host: [uuid...]}``.
+
+    Zones and clusters are those of the scope's resources and of the narrowing (``zone_uuids``,
+    ``cluster_uuids``); hosts are those the scope's VMs run on that are not in the scope.
+    Each list is sorted, without duplicates.
+    """
+    resources = (scope or {}).get('resources') or {}
+    wanted = {'cluster': set(as_list(cluster_uuids, option('cluster_uuids'))),
+              'zone': set(as_list(zone_uuids, option('zone_uuids'))), 'host': set()}
+    for entry in resources.values():
+        wanted['cluster'].add(entry.get('cluster_uuid'))
+        wanted['zone'].add(entry.get('zone_uuid'))
+        if entry.get('resource_type') == VM:
+            wanted['host'].add(entry.get('host_uuid'))
+    return dict((kind, sorted(u for u in uuids if u and u not in names)) for kind, uuids in wanted.items())
 
 
 def check_scope(scope, zone_uuids=(), cluster_uuids=(), discovered_hosts=None, allow_empty=False):

@@ -61,8 +61,45 @@ def _utc(stamp):
 
 
 def _names(scope):
+    """The names the scope step found (zones, clusters, hosts, VMs), else those of the scope's hosts."""
+    if (scope or {}).get('names') is not None:
+        return scope['names']
     resources = (scope or {}).get('resources') or {}
     return dict((uuid, entry.get('name')) for uuid, entry in resources.items() if entry.get('resource_type') == HOST)
+
+
+#: where the scope step reads the names of the zones, clusters and hosts its resources refer to:
+#: (kind, module, its result key, the only fields asked for).  Clusters first: their zones are named too.
+NAME_SOURCES = (
+    ('cluster', 'zstack.cloud.zstack_cluster_info', 'clusters', ['uuid', 'name', 'zoneUuid']),
+    ('zone', 'zstack.cloud.zstack_zone_info', 'zones', ['uuid', 'name']),
+    ('host', 'zstack.cloud.zstack_host_info', 'hosts', ['uuid', 'name']),
+)
+
+
+def _name_references(ctx, scope, names, inputs):
+    """Add to ``names`` the zones, clusters and hosts ``scope`` refers to without a name; one module run a kind.
+
+    Only what is not named yet is read.  A UUID ZStack no longer knows (deleted meanwhile) stays
+    without a name; a lookup that fails is a warning (the reports show the UUIDs), not an error.
+    """
+    wanted = _scope.unnamed(scope, names, inputs.get('zone_uuids'), inputs.get('cluster_uuids'))
+    for kind, module, key, fields in NAME_SOURCES:
+        uuids = [u for u in wanted[kind] if u not in names]
+        if not uuids:
+            continue
+        result = ctx.run_module(module, {'uuids': uuids, 'fields': fields})
+        if result.get('failed'):
+            ctx.warn('The %s names could not be read (%s failed: %s); the reports show those %ss by UUID only' % (
+                kind, module, result.get('msg'), kind))
+            continue
+        for inventory in as_list(result.get(key), key):
+            if inventory.get('uuid') in uuids and inventory.get('name'):
+                names[inventory['uuid']] = inventory['name']
+            zone = inventory.get('zoneUuid')
+            if kind == 'cluster' and zone and zone not in names and zone not in wanted['zone']:
+                wanted['zone'].append(zone)
+    return names
 
 
 # ------------------------------------------------------------------ steps
@@ -79,19 +116,30 @@ def step_scope(ctx, inputs, hosts=None, vms=None, discovered_hosts=None, keep=No
 
     ``keep`` is the run's first scope when the scope is read again during remediation: every
     UUID of it stays in scope (a VM stopped meanwhile is reported, not dropped), and it was checked.
+    The scope's ``names`` maps UUIDs to names: its hosts and VMs, the zones and clusters they are
+    in (and those the inputs narrow to), and the hosts its VMs run on; a UUID that ZStack does
+    not know (deleted meanwhile) has no entry.  Read again, only what the first scope did not
+    name is looked up.
     """
     if keep is not None:
-        return {'output': _scope.build_scope(hosts, vms, keep['uuids'])}
-    scope = _scope.build_scope(hosts, vms, inputs['uuids'])
-    _scope.check_scope(scope, inputs['zone_uuids'], inputs['cluster_uuids'],
-                       discovered_hosts if inputs['discover'] and (inputs['zone_uuids'] or inputs['cluster_uuids']) else None,
-                       allow_empty=inputs['allow_empty_scope'])
+        scope = _scope.build_scope(hosts, vms, keep['uuids'])
+        names = dict(keep.get('names') or {})
+    else:
+        scope = _scope.build_scope(hosts, vms, inputs['uuids'])
+        _scope.check_scope(scope, inputs['zone_uuids'], inputs['cluster_uuids'],
+                           discovered_hosts if inputs['discover'] and (inputs['zone_uuids'] or inputs['cluster_uuids']) else None,
+                           allow_empty=inputs['allow_empty_scope'])
+        names = {}
+    names.update(_scope.resource_names(scope))
+    scope['names'] = _name_references(ctx, scope, names, inputs)
     return {'output': scope}
 
 
 def step_evaluate(ctx, inputs, virtualizer_info, scope):
-    """The policy applied to the verdicts."""
-    return {'output': _policy.evaluate(virtualizer_info, scope, inputs['policy'])}
+    """The policy applied to the verdicts, with the scope's ``names`` (``{uuid: name}``) for the reports."""
+    evaluation = _policy.evaluate(virtualizer_info, scope, inputs['policy'])
+    evaluation['names'] = dict((scope or {}).get('names') or {})
+    return {'output': evaluation}
 
 
 def step_plan(ctx, inputs, evaluation, maintenance=None, phase='all', actions=None, check_mode=False):

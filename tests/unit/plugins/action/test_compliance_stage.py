@@ -81,15 +81,35 @@ def role_inputs(tmp_path):
                                 environ={})
 
 
-def test_scope_joins_registered_results_and_skips_what_was_skipped(tmp_path):
+#: what the names lookups of the scope step answer here (the role's integration target runs the real modules)
+LOOKUPS = {'zstack.cloud.zstack_cluster_info': {'clusters': [{'uuid': u(100), 'name': 'cluster-a', 'zoneUuid': u(200)}]},
+           'zstack.cloud.zstack_zone_info': {'zones': [{'uuid': u(200), 'name': 'zone-a'}]}}
+NAMES = {u(1): 'kvm-1', u(11): 'vm-1', u(12): 'vm-2', u(100): 'cluster-a', u(200): 'zone-a'}
+
+
+@pytest.fixture
+def lookups(monkeypatch):
+    """The modules the scope step runs through the action, answered from LOOKUPS; the calls, in order."""
+    calls = []
+
+    def run_module(self, name, args):
+        calls.append((name, args))
+        return LOOKUPS[name]
+
+    monkeypatch.setattr(compliance_stage._Context, 'run_module', run_module)  # pylint: disable=protected-access
+    return calls
+
+
+def test_scope_joins_registered_results_and_skips_what_was_skipped(tmp_path, lookups):
     inputs = role_inputs(tmp_path)
     result, calls = run({'step': 'scope', 'fact': 'scope', 'vars': {
         'inputs': 'inputs',
         'hosts': ['found_hosts.hosts', 'named_hosts.hosts', 'never_ran.hosts'],
         'vms': ['found_vms.vm_instances', 'host_vms.results[].vm_instances']}}, {'inputs': inputs})
     assert result == {'changed': False}  # the output is a variable, not part of the task result
-    assert calls == [{'scope': _scope.build_scope(HOSTS, VMS, [u(1)])}]
+    assert calls == [{'scope': dict(_scope.build_scope(HOSTS, VMS, [u(1)]), names=NAMES)}]
     assert calls[0]['scope']['uuids'] == [u(1), u(11), u(12)]
+    assert [name for name, _args in lookups] == ['zstack.cloud.zstack_cluster_info', 'zstack.cloud.zstack_zone_info']
 
 
 def test_a_list_of_variables_joins_lists_and_registered_results():
@@ -125,13 +145,14 @@ def test_a_failing_step_fails_the_task_with_its_message(tmp_path):
     assert result['failed'] is True and result['msg'].startswith('1 of 3 resources fail the compliance policy:') and calls == []
 
 
-def test_without_register_host_variables_the_output_is_a_host_fact(monkeypatch, tmp_path):
+def test_without_register_host_variables_the_output_is_a_host_fact(monkeypatch, tmp_path, lookups):
     # ansible-core before 2.21 has no register_host_variables (2.18 runs this test without the monkeypatch)
     monkeypatch.delattr(ActionBase, 'register_host_variables', raising=False)
     result, calls = run({'step': 'scope', 'fact': 'scope', 'vars': {'inputs': 'i', 'hosts': 'found_hosts.hosts'}},
                         {'i': role_inputs(tmp_path)}, register=False)
     assert calls == []
-    assert result['ansible_facts'] == {'scope': _scope.build_scope(HOSTS, [], [u(1)])}
+    assert result['ansible_facts'] == {'scope': dict(_scope.build_scope(HOSTS, [], [u(1)]),
+                                                     names={u(1): 'kvm-1', u(100): 'cluster-a', u(200): 'zone-a'})}
 
 
 @pytest.mark.parametrize('args,fragment', [

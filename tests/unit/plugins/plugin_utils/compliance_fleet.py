@@ -129,3 +129,22 @@ class Recorder(_steps.Context):
         self.calls.append((name, args))
         result = self.results.pop(0) if len(self.results) > 1 else self.results[0]
         return result(self) if callable(result) else result
+
+
+#: what the info modules return for a UUID lookup, by module: (result key, the inventories they know)
+ZONES = [{'uuid': u(2001), 'name': 'zone-1'}, {'uuid': u(2002), 'name': 'zone-2'}, {'uuid': u(2003), 'name': 'zone-3'}]
+CLUSTERS = [{'uuid': u(1001), 'name': 'cluster-1', 'zoneUuid': u(2001)}, {'uuid': u(1002), 'name': 'cluster-2', 'zoneUuid': u(2001)},
+            {'uuid': u(1003), 'name': 'cluster-3', 'zoneUuid': u(2003)}]
+LOOKUPS = {
+    'zstack.cloud.zstack_zone_info': ('zones', ZONES),
+    'zstack.cloud.zstack_cluster_info': ('clusters', CLUSTERS),
+    'zstack.cloud.zstack_host_info': ('hosts', [host(n, 'kvm-%d' % n) for n in range(1, 10)]),
+}
+
+
+def lookup(ctx):
+    """A Recorder result: the answer of the info module just called, for its ``uuids`` and ``fields``."""
+    name, args = ctx.calls[-1]
+    key, known = LOOKUPS[name]
+    wanted = set(args['uuids'])
+    return {'changed': False, key: [dict((f, inv[f]) for f in args['fields'] if f in inv) for inv in known if inv['uuid'] in wanted]}

@@ -28,9 +28,11 @@ from ansible_collections.zstack.cloud.tests.unit.plugins.plugin_utils.compliance
     evaluated,
     fleet,
     host,
+    lookup,
     role_inputs,
     u,
     verdict,
+    vm,
 )
 
 START = 1767225600.0  # 2026-01-01T00:00:00Z
@@ -45,51 +47,116 @@ def inputs_for(tmp_path, **changes):
 def test_scope_from_discovery_and_named_uuids(tmp_path):
     hosts, vms, _info = fleet()
     inputs = inputs_for(tmp_path, uuids=[u(99)], discover=True)
-    scope = _steps.step_scope(Recorder(), inputs, hosts=hosts, vms=vms, discovered_hosts=hosts)['output']
+    scope = _steps.step_scope(Recorder(results=[lookup]), inputs, hosts=hosts, vms=vms, discovered_hosts=hosts)['output']
+    names = scope.pop('names')
     assert scope == build_scope(hosts, vms, [u(99)])
     assert u(99) in scope['uuids']  # named, so kept although stopped
+    assert names[u(99)] == 'stopped' and names[u(1)] == 'kvm-1'
+
+
+def test_scope_names_its_zones_and_clusters_with_one_lookup_each(tmp_path):
+    hosts, vms, _info = fleet()
+    ctx = Recorder(results=[lookup])
+    scope = _steps.step_scope(ctx, inputs_for(tmp_path, uuids=[], discover=True), hosts=hosts, vms=vms, discovered_hosts=hosts)['output']
+    assert ctx.calls == [
+        ('zstack.cloud.zstack_cluster_info', {'uuids': [u(1001), u(1002)], 'fields': ['uuid', 'name', 'zoneUuid']}),
+        ('zstack.cloud.zstack_zone_info', {'uuids': [u(2001)], 'fields': ['uuid', 'name']}),
+    ]  # every VM's host is in the scope: no host lookup
+    assert scope['names'] == {
+        u(1): 'kvm-1', u(2): 'kvm-2', u(3): 'kvm-3', u(4): 'kvm-4',
+        u(11): 'vm-1', u(12): 'vm-2', u(21): 'vm-10', u(22): 'vm-9', u(31): 'vm-31',
+        u(1001): 'cluster-1', u(1002): 'cluster-2', u(2001): 'zone-1',
+    }
+    assert ctx.warnings == [] and ctx.lines == []
+
+
+def test_scope_names_the_narrowing_the_zones_of_its_clusters_and_the_hosts_of_named_vms(tmp_path):
+    """VMs named alone: their hosts are outside the scope, but named; a cluster's zone is named too."""
+    vms = [vm(11, 1, 'vm-1', cluster=3, zone=9), vm(21, 2, 'vm-10')]
+    ctx = Recorder(results=[lookup])
+    inputs = inputs_for(tmp_path, uuids=[u(11), u(21)], discover=True, zone_uuids=[u(2002)])
+    scope = _steps.step_scope(ctx, inputs, hosts=[], vms=vms)['output']
+    assert [call[0] for call in ctx.calls] == ['zstack.cloud.zstack_cluster_info', 'zstack.cloud.zstack_zone_info',
+                                               'zstack.cloud.zstack_host_info']
+    assert ctx.calls[1][1]['uuids'] == [u(2001), u(2002), u(2009), u(2003)]  # cluster-3 is in zone-3
+    assert ctx.calls[2][1] == {'uuids': [u(1), u(2)], 'fields': ['uuid', 'name']}
+    names = scope['names']
+    assert [names.get(x) for x in (u(1003), u(1001), u(2003), u(2002), u(2001), u(1), u(2))] == [
+        'cluster-3', 'cluster-1', 'zone-3', 'zone-2', 'zone-1', 'kvm-1', 'kvm-2']
+    assert u(2009) not in names  # deleted meanwhile: no name, no error
+    assert ctx.warnings == []
+
+
+def test_a_failed_name_lookup_warns_and_the_scope_stands(tmp_path):
+    hosts, vms, _info = fleet()
+    ctx = Recorder(results=[{'failed': True, 'msg': 'ZStack answered 503 SYS.1001'}, lookup])
+    scope = _steps.step_scope(ctx, inputs_for(tmp_path, uuids=[], discover=True), hosts=hosts, vms=vms, discovered_hosts=hosts)['output']
+    assert scope['uuids'] == build_scope(hosts, vms)['uuids']
+    assert ctx.warnings == ['The cluster names could not be read (zstack.cloud.zstack_cluster_info failed: ZStack answered 503 '
+                            'SYS.1001); the reports show those clusters by UUID only']
+    assert u(1001) not in scope['names'] and scope['names'][u(2001)] == 'zone-1'
 
 
 def test_an_empty_scope_is_an_error_unless_allowed(tmp_path):
     inputs = inputs_for(tmp_path, uuids=[], discover=True)
     with pytest.raises(ComplianceError) as info:
-        _steps.step_scope(Recorder(), inputs, hosts=[], vms=[], discovered_hosts=[])
+        _steps.step_scope(Recorder(results=[AssertionError]), inputs, hosts=[], vms=[], discovered_hosts=[])
     assert 'the scope is empty' in str(info.value) and 'virtualizer_compliance_allow_empty_scope=true' in str(info.value)
     inputs = inputs_for(tmp_path, uuids=[], discover=True, allow_empty_scope=True)
-    assert _steps.step_scope(Recorder(), inputs, hosts=[], vms=[], discovered_hosts=[])['output']['uuids'] == []
+    ctx = Recorder(results=[AssertionError])
+    scope = _steps.step_scope(ctx, inputs, hosts=[], vms=[], discovered_hosts=[])['output']
+    assert scope['uuids'] == [] and scope['names'] == {}
+    assert ctx.calls == []  # nothing to name: no lookup
 
 
 def test_a_cluster_that_matched_no_discovered_host_is_named(tmp_path):
     hosts = [host(1, cluster=1), host(2, cluster=2)]
     inputs = inputs_for(tmp_path, uuids=[], cluster_uuids=[u(1001), u(1003)])
+    ctx = Recorder(results=[AssertionError])
     with pytest.raises(ComplianceError) as info:
-        _steps.step_scope(Recorder(), inputs, hosts=hosts[:1], vms=[], discovered_hosts=hosts[:1])
+        _steps.step_scope(ctx, inputs, hosts=hosts[:1], vms=[], discovered_hosts=hosts[:1])
     assert 'virtualizer_compliance_cluster_uuids: no host found in cluster %s' % u(1003) in str(info.value)
     assert u(1001) not in str(info.value)
+    assert ctx.calls == []  # the scope is checked before any name is read
     inputs = inputs_for(tmp_path, uuids=[], zone_uuids=[u(2009)])
     with pytest.raises(ComplianceError, match='virtualizer_compliance_zone_uuids: no host found in zone %s' % u(2009)):
-        _steps.step_scope(Recorder(), inputs, hosts=hosts, vms=[], discovered_hosts=hosts)
+        _steps.step_scope(ctx, inputs, hosts=hosts, vms=[], discovered_hosts=hosts)
 
 
 def test_named_uuids_without_discovery_check_no_narrowing(tmp_path):
     inputs = inputs_for(tmp_path, uuids=[u(1)])
-    scope = _steps.step_scope(Recorder(), inputs, hosts=[host(1)], vms=[], discovered_hosts=None)['output']
+    scope = _steps.step_scope(Recorder(results=[lookup]), inputs, hosts=[host(1)], vms=[], discovered_hosts=None)['output']
     assert scope['uuids'] == [u(1)]
 
 
 def test_scope_read_again_keeps_every_uuid_of_the_first(tmp_path):
     hosts, vms, _info = fleet()
     inputs = inputs_for(tmp_path, uuids=[], discover=True)
-    first = _steps.step_scope(Recorder(), inputs, hosts=hosts, vms=vms, discovered_hosts=hosts)['output']
+    first = _steps.step_scope(Recorder(results=[lookup]), inputs, hosts=hosts, vms=vms, discovered_hosts=hosts)['output']
     # vm-2 (u(12)) stopped meanwhile; vm-1 moved to kvm-2; nothing else was read
     moved = [dict(v, hostUuid=u(2)) if v['uuid'] == u(11) else dict(v, state='Stopped', hostUuid=None) if v['uuid'] == u(12) else v
              for v in vms]
-    again = _steps.step_scope(Recorder(), inputs, hosts=hosts, vms=moved, keep=first)['output']
+    ctx = Recorder(results=[lookup])
+    again = _steps.step_scope(ctx, inputs, hosts=hosts, vms=moved, keep=first)['output']
     assert set(again['uuids']) == set(first['uuids'])
     assert again['resources'][u(12)]['state'] == 'Stopped'
     assert again['resources'][u(11)]['host_uuid'] == u(2)
-    # an empty re-read is not refused: the first scope was checked
-    assert _steps.step_scope(Recorder(), inputs, hosts=[], vms=[], keep=first)['output']['explicit_unresolved'] == first['uuids']
+    assert again['names'] == first['names'] and ctx.calls == []  # everything was named the first time
+    # an empty re-read is not refused: the first scope was checked; its names stay
+    empty = _steps.step_scope(Recorder(results=[AssertionError]), inputs, hosts=[], vms=[], keep=first)['output']
+    assert empty['explicit_unresolved'] == first['uuids'] and empty['names'] == first['names']
+
+
+def test_scope_read_again_names_only_what_is_new(tmp_path):
+    """A VM migrated meanwhile to a host outside the scope: only that host is read."""
+    hosts, vms, _info = fleet()
+    inputs = inputs_for(tmp_path, uuids=[], discover=True)
+    first = _steps.step_scope(Recorder(results=[lookup]), inputs, hosts=hosts, vms=vms, discovered_hosts=hosts)['output']
+    moved = [dict(v, hostUuid=u(7)) if v['uuid'] == u(11) else v for v in vms]
+    ctx = Recorder(results=[lookup])
+    again = _steps.step_scope(ctx, inputs, hosts=hosts, vms=moved, keep=first)['output']
+    assert ctx.calls == [('zstack.cloud.zstack_host_info', {'uuids': [u(7)], 'fields': ['uuid', 'name']})]
+    assert again['names'] == dict(first['names'], **{u(7): 'kvm-7'})
 
 
 # ------------------------------------------------------------------ evaluate
@@ -97,7 +164,8 @@ def test_evaluate_applies_the_policy_of_the_inputs(tmp_path):
     hosts, vms, info = fleet()
     scope = build_scope(hosts, vms)
     inputs = inputs_for(tmp_path, unknown_policy='ignore', no_record_policy='fail')
-    out = _steps.step_evaluate(Recorder(), inputs, virtualizer_info=info, scope=scope)['output']
+    out = _steps.step_evaluate(Recorder(), inputs, virtualizer_info=info, scope=dict(scope, names={u(1): 'kvm-1', u(1001): 'c-1'}))['output']
+    assert out.pop('names') == {u(1): 'kvm-1', u(1001): 'c-1'}  # the scope's names, for the result step
     assert out == evaluate(info, scope, {'unknown': 'ignore', 'no_record': 'fail'})
     assert out['resources'][u(3)]['outcome'] == 'ignore' and out['resources'][u(4)]['outcome'] == 'fail'
 
