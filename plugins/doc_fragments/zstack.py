@@ -112,6 +112,18 @@ requirements:
 # reads every assignment in a fragment class as a YAML string literal.
 ModuleDocFragment.INVENTORY = _inventory_documentation(ModuleDocFragment.DOCUMENTATION)
 
+# The attributes of a module that only reads (the *_info modules): zstack.cloud.zstack.info_module
+ModuleDocFragment.INFO_MODULE = r'''
+attributes:
+  check_mode:
+    description: Can run in check mode and return a changed status prediction without modifying the target.
+    support: full
+    details: The module only reads; it behaves the same in check mode.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: none
+'''
+
 # The options every query module has (zstack_host_info, zstack_vm_instance_info, zstack_zone_info,
 # zstack_cluster_info; argspec: module_utils/_module.py query_argument_spec): zstack.cloud.zstack.query
 ModuleDocFragment.QUERY = r'''

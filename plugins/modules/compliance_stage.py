@@ -64,11 +64,11 @@ options:
       - V(scope) builds the ordered scope from discovered and named hosts and VMs (C(hosts), C(vms),
         C(discovered_hosts)); an empty scope, or a zone or cluster that matched no host, fails unless the role allows an
         empty scope. With C(keep), the scope of an earlier step is read again and keeps all its UUIDs.
-        The scope's C(names) maps UUIDs to names: its hosts and VMs, and the zones, clusters and hosts they refer to,
+        The scope's C(names) maps UUIDs to names (its hosts and VMs, and the zones, clusters and hosts they refer to,
         read with M(zstack.cloud.zstack_cluster_info), M(zstack.cloud.zstack_zone_info) and
         M(zstack.cloud.zstack_host_info) (only C(uuid), C(name) and C(zoneUuid), one call a kind, only for what is not
-        named yet, with the task's C(module_defaults)). A UUID ZStack no longer knows has no name; a lookup that fails
-        is a warning.
+        named yet, with the task's C(module_defaults)). A UUID ZStack no longer knows has no name, and a lookup that
+        fails is a warning.
       - V(evaluate) applies the policy to C(virtualizer_info) (as M(zstack.cloud.zstack_virtualizer_info) returns it)
         over C(scope); its output carries the scope's C(names).
       - V(plan) orders the remediation of C(evaluation) (C(phase) V(all) or V(vms); C(maintenance) the registered

@@ -173,6 +173,7 @@ def build_plan(evaluation, options=None, phase='all', actions_taken=0):
                 upgraded.add(host['uuid'])
     host_expect = dict((h['uuid'], h.get('expect_version')) for h in hosts)
     host_names = dict((h['uuid'], h.get('name')) for h in hosts if h.get('name'))
+    host_names.update(evaluation.get('names') or {})  # the scope step's: hosts outside the scope too
     if phase in ('all', 'vms'):
         vm_name = _vm_action_name(opts)
         # only the VMs that may need an action are sorted (and read beyond these two fields)

@@ -92,7 +92,7 @@ def lookups(monkeypatch):
     """The modules the scope step runs through the action, answered from LOOKUPS; the calls, in order."""
     calls = []
 
-    def run_module(self, name, args):
+    def run_module(_self, name, args):
         calls.append((name, args))
         return LOOKUPS[name]
 
@@ -145,7 +145,8 @@ def test_a_failing_step_fails_the_task_with_its_message(tmp_path):
     assert result['failed'] is True and result['msg'].startswith('1 of 3 resources fail the compliance policy:') and calls == []
 
 
-def test_without_register_host_variables_the_output_is_a_host_fact(monkeypatch, tmp_path, lookups):
+@pytest.mark.usefixtures('lookups')
+def test_without_register_host_variables_the_output_is_a_host_fact(monkeypatch, tmp_path):
     # ansible-core before 2.21 has no register_host_variables (2.18 runs this test without the monkeypatch)
     monkeypatch.delattr(ActionBase, 'register_host_variables', raising=False)
     result, calls = run({'step': 'scope', 'fact': 'scope', 'vars': {'inputs': 'i', 'hosts': 'found_hosts.hosts'}},

@@ -57,6 +57,9 @@ def test_a_vm_whose_host_is_out_of_scope_requires_its_own_expect_version():
     assert [(a['uuid'], a['predicted'], a['require_version']) for a in plan['vm_actions']] == [(u(71), False, NEWER)]
     # the plan line shows the host by UUID (the scope does not know its name) and the version needed
     assert plan['lines'] == ['1. VM lonely (%s) on host %s: migrate to a host running %s' % (u(71), u(7), NEWER)]
+    # with the names the scope step read (the evaluate step passes them on), that host is named
+    named = build_plan(dict(evaluate(info, scope), names={u(7): 'kvm-7', u(71): 'lonely'}))
+    assert named['lines'] == ['1. VM lonely (%s) on host kvm-7: migrate to a host running %s' % (u(71), NEWER)]
 
 
 def test_plan_lines_show_a_vms_host_by_name():
