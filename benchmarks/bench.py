@@ -573,7 +573,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         default = self.best(MODES[0][1], biggest)
         for label, run in (('floor', floor), ('module, output=%s' % DEFAULT_OUTPUT, default)):
             if run and run.get('sim_connections') is not None:
-                ratios['connections_%s_%d' % (label.split(',')[0], biggest)] = run['sim_connections']
+                ratios['connections_%s_%d' % (label.split(',', maxsplit=1)[0], biggest)] = run['sim_connections']
                 target('connections opened by the %s at %s UUIDs' % (label, '{:,}'.format(biggest)), run['sim_connections'],
                        '(informative)', None, '%s API requests over them (keep-alive)' % run['sim_requests'], info=True)
         if self.sim_rss_mb is not None:
