@@ -142,15 +142,27 @@ class _Context(_steps.Context):
     def warn(self, message):
         self.warnings.append(message)
 
-    def run_module(self, name, args):
-        """Run module ``name`` as the task would, with the module_defaults of the task (the role's connection)."""
+    def run_module(self, name, args, check_mode=False):
+        """Run module ``name`` as the task would, with the module_defaults of the task (the role's connection).
+
+        The module's result comes back as the module returned it: it is not registered, so ansible-core
+        neither templates nor stores it.  ``check_mode`` runs this one module in check mode (a pre-flight
+        that must change nothing, whatever the task's mode).
+        """
         action = self._action
+        task = action._task
         if _apply_action_arg_defaults is not None:  # ansible-core 2.19 and later
-            args = _apply_action_arg_defaults(name, action._task, args, action._templar)
+            args = _apply_action_arg_defaults(name, task, args, action._templar)
         else:  # ansible-core 2.18
-            args = get_action_args_with_defaults(name, args, action._task.module_defaults, action._templar,
-                                                 action_groups=action._task._parent._play._action_groups)
-        return action._execute_module(module_name=name, module_args=args, task_vars=self._task_vars)
+            args = get_action_args_with_defaults(name, args, task.module_defaults, action._templar,
+                                                 action_groups=task._parent._play._action_groups)
+        task_check_mode = task.check_mode
+        if check_mode:
+            task.check_mode = True  # _execute_module passes the task's mode to the module
+        try:
+            return action._execute_module(module_name=name, module_args=args, task_vars=self._task_vars)
+        finally:
+            task.check_mode = task_check_mode
 
 
 class ActionModule(ActionBase):

@@ -21,8 +21,12 @@ description:
     input and per step.
   - The steps are the role's internals; their inputs may change between minor versions. In your own playbooks use
     the C(zstack.cloud.compliance_*) filters, which run the same logic, or the role itself.
-  - Nothing is changed in ZStack. The V(verify) step reads verdicts with M(zstack.cloud.zstack_virtualizer_info),
-    with the connection options of the task's C(module_defaults) (C(group/zstack.cloud.zstack)).
+  - Nothing is changed in ZStack. The V(assess), V(rescan), V(gate) and V(verify) steps read what they need by running
+    the collection's info modules themselves (M(zstack.cloud.zstack_host_info), M(zstack.cloud.zstack_vm_instance_info),
+    M(zstack.cloud.zstack_virtualizer_info), M(zstack.cloud.zstack_global_config_info), and
+    M(zstack.cloud.zstack_vm_migration) in check mode), with the connection options of the task's C(module_defaults)
+    (C(group/zstack.cloud.zstack)). What those modules return reaches the step as they returned it, never through a
+    registered variable, which ansible-core would store and template value by value. Their warnings are the task's.
 author:
   - zstack.cloud contributors (@zstack-cloud)
 attributes:
@@ -61,6 +65,13 @@ options:
       - V(validate) checks the role's inputs (C(inputs), its variables without their prefix) before anything is read
         or changed, naming every wrong one; its output is what every later step takes as C(inputs). It also resets the
         action log (output C(actions)) and the remediation's variables (C(vm_plan), C(after)).
+      - V(assess) finds the hosts and VMs in scope (discovery with the zone and cluster narrowing, the UUIDs named, the
+        running VMs of the named hosts), reads every verdict in one M(zstack.cloud.zstack_virtualizer_info) call (with
+        the role's C(on_batch_error)), applies the policy, reads C(host.maintenance.policy) when hosts enter
+        maintenance, and plans (as V(plan)). Its output is the plan; it also has C(scope) and C(evaluation).
+      - V(rescan) reads the hosts and VMs of C(scope) and their verdicts again and applies the policy (its output is the
+        evaluation; also C(scope), read again); with C(plan_vms), it plans the VM phase from them (C(vm_plan)),
+        spending what C(actions) left of the cap.
       - V(scope) builds the ordered scope from discovered and named hosts and VMs (C(hosts), C(vms),
         C(discovered_hosts)); an empty scope, or a zone or cluster that matched no host, fails unless the role allows an
         empty scope. With C(keep), the scope of an earlier step is read again and keeps all its UUIDs.
@@ -73,17 +84,19 @@ options:
         over C(scope); its output carries the scope's C(names).
       - V(plan) orders the remediation of C(evaluation) (C(phase) V(all) or V(vms); C(maintenance) the registered
         result of reading C(host.maintenance.policy); C(actions) the records so far) and prints the summary and the plan.
-      - V(gate) decides whether C(action) may run now (cap, failure budget, the host's pre-flight from C(host), a VM's
-        way of refresh from C(candidates)); a refused action is recorded as skipped (output C(actions)).
+      - V(gate) decides whether C(action) may run now (cap, failure budget, then the pre-flight, for which it reads the
+        host again (host actions) or asks for the VM's migration candidates in check mode (VM migrations), unless
+        C(host) or C(candidates) give those module results). A refused action is recorded as skipped (output C(actions)).
       - V(record) appends the record of C(action) to C(actions) (C(status), C(message), the ZStack jobs of its
         C(results), C(steps) and C(then) results, C(failure) and C(restore) of a rescue, the seconds since C(gate)).
       - V(verify) re-reads the remediated resources of C(actions) until each is V(Matched) against the version it
-        needed, or the deadline, printing progress at least every 15 seconds.
+        needed, or the deadline, printing progress at least every 15 seconds; then, when something was remediated and
+        C(scope) is given, reads and evaluates the whole scope again (output C(after), null otherwise).
       - V(result) builds the result (C(before), C(after), C(plan), C(vm_plan), C(actions)), writes the reports and
         prints the table; V(conclude) fails when the result is not compliant (or warns, as the role's input says).
     type: str
     required: true
-    choices: [validate, scope, evaluate, plan, gate, record, verify, result, conclude]
+    choices: [validate, assess, rescan, scope, evaluate, plan, gate, record, verify, result, conclude]
   vars:
     description:
       - Inputs read from variables, as C(input name -> variable). A variable is named as in a template, with dots
@@ -111,7 +124,8 @@ options:
   facts:
     description:
       - The step's other outputs, as C(output name -> variable name), set like O(fact).
-      - V(validate) has C(actions), C(vm_plan) and C(after); V(gate) has C(actions).
+      - V(validate) has C(actions), C(vm_plan) and C(after); V(assess) has C(scope) and C(evaluation); V(rescan) has
+        C(scope) and C(vm_plan); V(gate) has C(actions); V(verify) has C(after).
     type: dict
     default: {}
 notes:
@@ -125,7 +139,7 @@ seealso:
 '''
 
 EXAMPLES = r'''
-# The role's own flow, shortened: check the inputs, build the scope, read the verdicts, apply the policy.
+# The role's own flow, shortened: check the inputs, then find the scope, read the verdicts, apply the policy, plan.
 - name: Check the inputs
   zstack.cloud.compliance_stage:
     step: validate
@@ -137,45 +151,36 @@ EXAMPLES = r'''
         unknown_policy: warn
     fact: checked
 
+- name: Find the hosts and VMs, read every verdict, apply the policy and plan (the modules run inside the step)
+  zstack.cloud.compliance_stage:
+    step: assess
+    vars:
+      inputs: checked
+    fact: plan
+    facts:
+      evaluation: evaluation
+  module_defaults:
+    group/zstack.cloud.zstack:
+      api_url: http://zstack.example.com:8080
+
+- name: Show the outcome
+  ansible.builtin.debug:
+    msg: "{{ evaluation.summary.failing }} of {{ evaluation.summary.total }} resources fail; {{ plan.counts.total }} actions planned"
+
+# A step also reads registered results, as they are stored: here the scope of a discovery of your own.
 - name: Discover the hosts
   zstack.cloud.zstack_host_info:
     fields: [uuid, name, zoneUuid, clusterUuid, managementIp, state, status]
   register: found_hosts
 
-- name: Discover the running VMs of the fleet
-  zstack.cloud.zstack_vm_instance_info:
-    state: [Running]
-    fields: [uuid, name, hostUuid, state]
-  register: found_vms
-
-- name: Build the scope from the registered results, as they are stored
+- name: Build the scope from the registered result
   zstack.cloud.compliance_stage:
     step: scope
     vars:
       inputs: checked
       hosts: found_hosts.hosts
-      vms: found_vms.vm_instances
       discovered_hosts: found_hosts.hosts
     fact: scope
-
-- name: Read every verdict
-  zstack.cloud.zstack_virtualizer_info:
-    uuids: "{{ scope.uuids }}"
-    output: facts
-  register: info
-
-- name: Apply the policy (Unknown only warns, as validated above)
-  zstack.cloud.compliance_stage:
-    step: evaluate
-    vars:
-      inputs: checked
-      virtualizer_info: info.virtualizer_info
-      scope: scope
-    fact: evaluation
-
-- name: Show the outcome
-  ansible.builtin.debug:
-    msg: "{{ evaluation.summary.failing }} of {{ evaluation.summary.total }} resources fail"
 '''
 
 RETURN = r'''

@@ -22,7 +22,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.zstack.cloud.plugins.module_utils._connection import CREDENTIAL_OPTIONS, ENV_VARS, SECRET_OPTIONS, auth_kind
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
-from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import validate_uuids
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import ON_BATCH_ERROR, validate_uuids
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import POLICY_CHOICES, ComplianceError, option, type_name
 from ansible_collections.zstack.cloud.plugins.plugin_utils._plan import DEFAULT_OPTIONS, HOST_METHODS, check_options
 from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import check_policy
@@ -156,12 +156,15 @@ def check_inputs(inputs, environ=None):
         problems.append('%s / %s narrow the discovery, which is off: set %s=true or name the UUIDs in %s' % (
             option('zone_uuids'), option('cluster_uuids'), option('discover'), option('uuids')))
     policy = {}
-    for key in ('unknown', 'no_record'):
+    for key in ('unknown', 'no_record', 'error'):
         value = inputs.get(key + '_policy')
         if value is not None and value not in POLICY_CHOICES:
             problems.append('%s must be one of %s, got %r' % (option(key + '_policy'), ', '.join(POLICY_CHOICES), value))
         elif value is not None:
             policy[key] = value
+    on_batch_error = inputs.get('on_batch_error') or 'fail'
+    if on_batch_error not in ON_BATCH_ERROR:
+        problems.append('%s must be one of %s, got %r' % (option('on_batch_error'), ', '.join(ON_BATCH_ERROR), on_batch_error))
     on_noncompliance = inputs.get('on_noncompliance') or 'fail'
     if on_noncompliance not in ON_NONCOMPLIANCE:
         problems.append('%s must be one of %s, got %r' % (option('on_noncompliance'), ', '.join(ON_NONCOMPLIANCE), on_noncompliance))
@@ -218,6 +221,7 @@ def check_inputs(inputs, environ=None):
         'include_host_vms': include_host_vms,
         'allow_empty_scope': allow_empty,
         'policy': check_policy(policy),
+        'on_batch_error': on_batch_error,
         'on_noncompliance': on_noncompliance,
         'remediate': remediate,
         'options': options,

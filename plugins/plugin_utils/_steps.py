@@ -32,6 +32,16 @@ _MAX_TABLE_LINES = 200
 #: how many resources a progress line names
 _PROGRESS_NAMES = 5
 
+#: the modules the steps run themselves (through the action, with the task's module_defaults): what they
+#: return goes to the step as the module returned it, never through a registered variable and a template
+HOST_INFO = 'zstack.cloud.zstack_host_info'
+VM_INFO = 'zstack.cloud.zstack_vm_instance_info'
+VIRTUALIZER_INFO = 'zstack.cloud.zstack_virtualizer_info'
+GLOBAL_CONFIG_INFO = 'zstack.cloud.zstack_global_config_info'
+VM_MIGRATION = 'zstack.cloud.zstack_vm_migration'
+#: named hosts per query of their running VMs (``hostUuid?=`` with 100 UUIDs keeps the request line short)
+HOST_VMS_CHUNK = 100
+
 
 class StepFailed(Exception):
     """The step ends the task as failed with this message (a policy decision, not a bug)."""
@@ -52,12 +62,27 @@ class Context:
     def warn(self, message):
         raise NotImplementedError
 
-    def run_module(self, name, args):
+    def run_module(self, name, args, check_mode=False):
+        """The result of module ``name`` run with ``args`` (and the task's module_defaults); ``check_mode`` forces check mode."""
         raise NotImplementedError
 
 
 def _utc(stamp):
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(stamp))
+
+
+def _module(ctx, module, what, args, remedy=None):
+    """The result of ``module`` run with ``args``; its warnings become the step's.
+
+    A failure fails the step with a message naming ``what`` was read, the module's own message and the ``remedy``.
+    """
+    result = ctx.run_module(module, args)
+    for warning in result.get('warnings') or ():
+        ctx.warn(warning)
+    if result.get('failed'):
+        raise StepFailed('%s: %s failed: %s%s' % (what, module, result.get('msg') or 'no message',
+                                                  '; ' + remedy if remedy else ''))
+    return result
 
 
 def _names(scope):
@@ -170,17 +195,111 @@ def step_plan(ctx, inputs, evaluation, maintenance=None, phase='all', actions=No
     return {'output': plan}
 
 
+def _discover(ctx, inputs):
+    """The scope: the hosts and running VMs discovery finds, the hosts and VMs named, the running VMs of the named hosts."""
+    hosts, vms, discovered = [], [], None
+    host_fields, vm_fields = list(_scope.HOST_FIELDS), list(_scope.VM_FIELDS)
+    if inputs['discover']:
+        discovered = _module(ctx, HOST_INFO, 'discovery of the hosts in scope',
+                             {'fields': host_fields, 'conditions': inputs['conditions']}).get('hosts') or []
+        hosts.extend(discovered)
+        vms.extend(_module(ctx, VM_INFO, 'discovery of the running VMs in scope',
+                           {'fields': list(_scope.DISCOVERED_VM_FIELDS), 'conditions': inputs['conditions'],
+                            'state': ['Running']}).get('vm_instances') or [])
+    if inputs['uuids']:
+        named = _module(ctx, HOST_INFO, 'the read of the hosts named in virtualizer_compliance_uuids',
+                        {'fields': host_fields, 'uuids': inputs['uuids']}).get('hosts') or []
+        hosts.extend(named)
+        vms.extend(_module(ctx, VM_INFO, 'the read of the VMs named in virtualizer_compliance_uuids',
+                           {'fields': vm_fields, 'uuids': inputs['uuids']}).get('vm_instances') or [])
+        if inputs['include_host_vms']:
+            uuids = [h['uuid'] for h in named if h.get('uuid')]
+            for start in range(0, len(uuids), HOST_VMS_CHUNK):
+                vms.extend(_module(ctx, VM_INFO, 'the read of the running VMs of the named hosts', {
+                    'fields': vm_fields, 'conditions': ['hostUuid?=' + ','.join(uuids[start:start + HOST_VMS_CHUNK])],
+                    'state': ['Running']}).get('vm_instances') or [])
+    return step_scope(ctx, inputs, hosts=hosts, vms=vms, discovered_hosts=discovered)['output']
+
+
+def _read_again(ctx, inputs, scope):
+    """The scope read again by UUID (every UUID of it stays in it): hosts upgraded, VMs moved or stopped meanwhile."""
+    hosts = vms = []
+    if scope['host_uuids']:
+        hosts = _module(ctx, HOST_INFO, 'the read of the hosts in scope',
+                        {'fields': list(_scope.HOST_FIELDS), 'uuids': scope['host_uuids']}).get('hosts') or []
+    if scope['vm_uuids']:
+        vms = _module(ctx, VM_INFO, 'the read of the VMs in scope',
+                      {'fields': list(_scope.VM_FIELDS), 'uuids': scope['vm_uuids']}).get('vm_instances') or []
+    return step_scope(ctx, inputs, hosts=hosts, vms=vms, keep=scope)['output']
+
+
+def _assess(ctx, inputs, scope):
+    """The policy applied to the verdicts of ``scope``, read in one module call (it batches inside)."""
+    info = {}
+    if scope['uuids']:
+        remedy = None
+        if inputs['on_batch_error'] == 'fail':
+            remedy = ('when a batch kept failing, %s=report lets the run go on: the UUIDs of that batch get the verdict Error, '
+                      'which %s judges' % (option('on_batch_error'), option('error_policy')))
+        info = _module(ctx, VIRTUALIZER_INFO, 'the verdict read', {
+            'uuids': scope['uuids'], 'output': 'facts', 'on_batch_error': inputs['on_batch_error']},
+            remedy=remedy).get('virtualizer_info')
+    return step_evaluate(ctx, inputs, info, scope)['output']
+
+
+def step_assess(ctx, inputs, check_mode=False):
+    """Find the hosts and VMs in scope, read every verdict, apply the policy and plan the remediation.
+
+    The modules run from here (discovery, ``zstack_virtualizer_info``, the host maintenance policy
+    when hosts enter maintenance): a fleet's inventories and verdicts reach the step as the modules
+    return them, without a registered variable that ansible-core would template value by value.
+    Output: the plan; also ``scope`` and ``evaluation``.
+    """
+    scope = _discover(ctx, inputs)
+    evaluation = _assess(ctx, inputs, scope)
+    maintenance = None
+    if inputs['options']['host_maintenance']:
+        maintenance = _module(ctx, GLOBAL_CONFIG_INFO, 'the read of host.maintenance.policy (it decides whether entering '
+                              'maintenance may stop VMs)', {'category': 'host', 'name': 'host.maintenance.policy'})
+    plan = step_plan(ctx, inputs, evaluation, maintenance=maintenance, check_mode=check_mode)['output']
+    return {'output': plan, 'scope': scope, 'evaluation': evaluation}
+
+
+def step_rescan(ctx, inputs, scope, actions=None, plan_vms=False):
+    """Read the hosts and VMs of ``scope`` and their verdicts again and apply the policy (after the host phase).
+
+    With ``plan_vms``, the VM phase is planned from the fresh verdicts (``actions``: the records so far,
+    which spent part of the cap). Output: the evaluation; also ``scope`` (read again) and ``vm_plan``.
+    """
+    scope_now = _read_again(ctx, inputs, scope)
+    evaluation = _assess(ctx, inputs, scope_now)
+    vm_plan = step_plan(ctx, inputs, evaluation, phase='vms', actions=actions)['output'] if plan_vms else None
+    return {'output': evaluation, 'scope': scope_now, 'vm_plan': vm_plan}
+
+
 def step_gate(ctx, inputs, action, actions, host=None, candidates=None):
     """May ``action`` run now?  The cap, the failure budget, then the action's pre-flight checks.
 
-    ``host`` is the registered result of reading the host again (host actions), ``candidates``
-    that of the migration pre-flight (VM actions).  A refused action is recorded as skipped.
+    The pre-flight reads what it checks, once the cap and the budget let the action run: the host
+    again (``zstack_host_info``, host actions), the migration candidates (``zstack_vm_migration`` in
+    check mode, VM migrations; changes nothing).  ``host`` and ``candidates`` give those results instead
+    (the module results, as registered).  A refused action is recorded as skipped.
     Output: ``{allowed, reason, started, how}`` (``how``: migrate / reboot for a VM).
     """
     now = ctx.now()
     gate, actions = _gate.open_gate(actions, action, inputs['options'], now)
     gate['how'] = None
     refusal = None
+    is_host = action.get('resource_type') == HOST
+    if gate['allowed'] and is_host and host is None:
+        host = _module(ctx, HOST_INFO, 'the pre-flight read of %s' % subject(HOST, action.get('name'), action['uuid']),
+                       {'fields': list(_scope.HOST_FIELDS), 'uuids': [action['uuid']]})
+    elif gate['allowed'] and not is_host and candidates is None and action.get('action') == 'migrate':
+        args = {'uuid': action['uuid']}
+        if action.get('require_version'):
+            args['require_version'] = action['require_version']
+        # no candidate is a pre-flight answer (the module fails saying why), recorded below, not a step failure
+        candidates = ctx.run_module(VM_MIGRATION, args, check_mode=True)
     if gate['allowed'] and host is not None:
         found = as_list((host or {}).get('hosts'), 'hosts')
         if not found:
@@ -189,7 +308,7 @@ def step_gate(ctx, inputs, action, actions, host=None, candidates=None):
             refusal = _plan.host_preflight(found[0], inputs['options'])
             gate['host'] = dict((k, found[0].get(k)) for k in ('uuid', 'name', 'state', 'status', 'managementIp',
                                                                'clusterUuid', 'zoneUuid'))
-    elif gate['allowed'] and action.get('resource_type') != HOST:
+    elif gate['allowed'] and not is_host:
         gate['how'] = _vm_method(action, candidates, inputs['options'])
         gate['destination_host_uuid'] = (candidates or {}).get('destination_host_uuid')
         if gate['how'] is None:
@@ -220,26 +339,27 @@ def step_record(ctx, inputs, action, actions, gate, status, message=None, result
                                    results=results, steps=steps, then=then, failure=failure, names=_names(scope), restore=restore)}
 
 
-def step_verify(ctx, inputs, actions, connection=None):
+def step_verify(ctx, inputs, actions, connection=None, scope=None):
     """Re-read the remediated resources until each is Matched against the version it needed, or the deadline.
 
     Reads only the resources the run changed (their verdicts, not the fleet's), one line on the
     console when the number still waiting changes and at least every PROGRESS_INTERVAL seconds, in the
-    format of every progress line (module_utils/_progress.py).  Output: ``{verified, pending, seconds}``.
+    format of every progress line (module_utils/_progress.py).  Then, when something was remediated and
+    ``scope`` is given, the whole scope is read and evaluated again (output ``after``; None when nothing
+    changed, so the first evaluation stands).  Output: ``{remediated, verified, pending, seconds}``.
     """
     done = [a for a in as_list(actions, 'actions') if a.get('status') == 'ok']
     uuids = list(dict.fromkeys(a['uuid'] for a in done))
     labels = dict((a['uuid'], subject(HOST if a.get('resource_type') == HOST else 'VM', a.get('name'), a['uuid'])) for a in done)
     required = dict((a['uuid'], a['require_version']) for a in done if a.get('require_version'))
     if not uuids:
-        return {'output': {'remediated': 0, 'verified': [], 'pending': [], 'seconds': 0}}
+        return {'output': {'remediated': 0, 'verified': [], 'pending': [], 'seconds': 0}, 'after': None}
     start = ctx.now()
     deadline = start + inputs['verify_timeout']
     throttle = Throttle(PROGRESS_INTERVAL)
     while True:
-        result = ctx.run_module('zstack.cloud.zstack_virtualizer_info', dict(connection or {}, uuids=uuids, output='facts'))
-        if result.get('failed'):
-            raise StepFailed('verification: zstack.cloud.zstack_virtualizer_info failed: %s' % result.get('msg'))
+        result = _module(ctx, VIRTUALIZER_INFO, 'verification', dict(connection or {}, uuids=uuids, output='facts',
+                                                                     on_batch_error=inputs['on_batch_error']))
         waiting = _gate.pending(result.get('virtualizer_info'), uuids, required)
         now = ctx.now()
         if not waiting or now + inputs['verify_interval'] > deadline:
@@ -256,8 +376,12 @@ def step_verify(ctx, inputs, actions, connection=None):
                           ' against %s, needed %s' % ((info.get(u) or {}).get('expect_version'), required[u])
                           if required.get(u) and (info.get(u) or {}).get('verdict') == 'Matched' else '')
             for u in waiting)))
-    return {'output': {'remediated': len(uuids), 'verified': [u for u in uuids if u not in waiting], 'pending': waiting,
-                       'seconds': round(ctx.now() - start, 1)}}
+    verification = {'remediated': len(uuids), 'verified': [u for u in uuids if u not in waiting], 'pending': waiting,
+                    'seconds': round(ctx.now() - start, 1)}
+    after = None
+    if scope is not None:
+        after = _assess(ctx, inputs, _read_again(ctx, inputs, scope))
+    return {'output': verification, 'after': after}
 
 
 def step_result(ctx, inputs, before, plan, actions, after=None, vm_plan=None, check_mode=False, names=None):
@@ -361,6 +485,8 @@ def step_conclude(ctx, inputs, result):
 
 STEPS = {
     'validate': step_validate,
+    'assess': step_assess,
+    'rescan': step_rescan,
     'scope': step_scope,
     'evaluate': step_evaluate,
     'plan': step_plan,

@@ -43,6 +43,7 @@ play test_job_failure.yml
 play test_host_methods.yml
 play test_vm_fallback.yml
 play test_inputs.yml
+play test_batch_error.yml
 
 
 "$PY" "${here}/check_html.py" "${out}/remediate/virtualizer-compliance.html" "${out}/remediate/virtualizer-compliance.json" "${out}/html"

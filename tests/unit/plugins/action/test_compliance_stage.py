@@ -189,3 +189,63 @@ def test_the_module_documents_the_steps_and_options_of_the_action():
     doc = yaml.safe_load(source.split("DOCUMENTATION = r\'\'\'")[1].split("\'\'\'")[0])
     assert sorted(doc['options']) == sorted(compliance_stage.ARGUMENT_SPEC)
     assert doc['options']['step']['choices'] == list(_steps.STEPS)
+
+
+class _Task:
+    def __init__(self):
+        self.check_mode = False
+        self.module_defaults = []
+        self._parent = MagicMock()  # ansible-core 2.18 reads the play's action groups through it
+
+
+class _Action:
+    """What _Context.run_module uses of the action: the task, a templar, _execute_module (recording the task's mode)."""
+
+    def __init__(self, fail=False):
+        self._task = _Task()
+        self._templar = None
+        self.runs = []
+        self.fail = fail
+
+    def _execute_module(self, module_name, module_args, task_vars):
+        self.runs.append((module_name, module_args, self._task.check_mode, task_vars))
+        if self.fail:
+            raise RuntimeError('the connection broke')
+        return {'changed': False, 'hosts': []}
+
+
+@pytest.fixture
+def no_defaults(monkeypatch):
+    """module_defaults applied as none (the real functions need a whole play)."""
+    if compliance_stage._apply_action_arg_defaults is not None:
+        monkeypatch.setattr(compliance_stage, '_apply_action_arg_defaults', lambda name, task, args, templar: dict(args, applied=name))
+    else:
+        monkeypatch.setattr(compliance_stage, 'get_action_args_with_defaults',
+                            lambda name, args, defaults, templar, action_groups=None: dict(args, applied=name))
+
+
+def test_a_step_runs_a_module_with_the_task_defaults_and_gets_its_result_as_returned(no_defaults):
+    action = _Action()
+    ctx = compliance_stage._Context(action, {'x': 1})
+    assert ctx.run_module('zstack.cloud.zstack_host_info', {'uuids': [u(1)]}) == {'changed': False, 'hosts': []}
+    assert action.runs == [('zstack.cloud.zstack_host_info', {'uuids': [u(1)], 'applied': 'zstack.cloud.zstack_host_info'},
+                            False, {'x': 1})]
+
+
+def test_a_pre_flight_module_runs_in_check_mode_and_the_task_keeps_its_mode(no_defaults):
+    action = _Action()
+    ctx = compliance_stage._Context(action, {})
+    ctx.run_module('zstack.cloud.zstack_vm_migration', {'uuid': u(11)}, check_mode=True)
+    ctx.run_module('zstack.cloud.zstack_host_info', {})
+    assert [run[2] for run in action.runs] == [True, False]
+    assert action._task.check_mode is False
+    # restored when the run fails too
+    action = _Action(fail=True)
+    with pytest.raises(RuntimeError):
+        compliance_stage._Context(action, {}).run_module('zstack.cloud.zstack_vm_migration', {}, check_mode=True)
+    assert action.runs[0][2] is True and action._task.check_mode is False
+    # in a check-mode run, every module runs in check mode
+    action = _Action()
+    action._task.check_mode = True
+    compliance_stage._Context(action, {}).run_module('zstack.cloud.zstack_host_info', {})
+    assert action.runs[0][2] is True and action._task.check_mode is True

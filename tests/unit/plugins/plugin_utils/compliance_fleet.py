@@ -83,6 +83,7 @@ def role_inputs(directory, **changes):
     inputs = {
         'api_url': 'http://zstack.example.com:8080', 'uuids': [u(1)], 'discover': None, 'zone_uuids': [], 'cluster_uuids': [],
         'include_host_vms': True, 'allow_empty_scope': False, 'unknown_policy': 'fail', 'no_record_policy': 'warn',
+        'error_policy': 'fail', 'on_batch_error': 'fail',
         'on_noncompliance': 'fail', 'remediate': False, 'host_method': 'update_cluster_os', 'host_tasks_file': None,
         'host_playbook': None, 'host_maintenance': False, 'allow_vm_stop_on_maintenance': False, 'vm_method': 'migrate',
         'allow_vm_downtime': False, 'vm_reboot_fallback': False, 'batch_size': 1, 'failure_budget': 0, 'max_actions': 20,
@@ -102,6 +103,7 @@ class Recorder(_steps.Context):
     """A step context that records what a step shows, on a clock of its own that only sleep() moves.
 
     ``results`` are the module results run_module returns, in order (the last one again when they run out).
+    A module run in check mode is recorded as ``(name, args, 'check_mode')``.
     """
 
     def __init__(self, start=1000000.0, results=None):
@@ -125,8 +127,8 @@ class Recorder(_steps.Context):
     def warn(self, message):
         self.warnings.append(message)
 
-    def run_module(self, name, args):
-        self.calls.append((name, args))
+    def run_module(self, name, args, check_mode=False):
+        self.calls.append((name, args, 'check_mode') if check_mode else (name, args))
         result = self.results.pop(0) if len(self.results) > 1 else self.results[0]
         return result(self) if callable(result) else result
 
@@ -148,3 +150,12 @@ def lookup(ctx):
     key, known = LOOKUPS[name]
     wanted = set(args['uuids'])
     return {'changed': False, key: [dict((f, inv[f]) for f in args['fields'] if f in inv) for inv in known if inv['uuid'] in wanted]}
+
+
+def answering(table):
+    """A Recorder result that answers each module run by its name: ``table[name]`` is a result, or a function of the args."""
+    def answer(ctx):
+        name, args = ctx.calls[-1][:2]
+        found = table[name]
+        return found(args) if callable(found) else found
+    return answer

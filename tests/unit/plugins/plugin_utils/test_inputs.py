@@ -33,11 +33,20 @@ def test_the_defaults_pass_and_give_what_the_later_steps_need(tmp_path):
     assert checked['uuids'] == [u(1)] and checked['discover'] is False  # UUIDs named: no discovery unless asked
     assert checked['options']['max_actions'] == 20 and checked['options']['vm_method'] == 'migrate'
     assert checked['policy'] == {'unknown': 'fail', 'no_record': 'warn', 'error': 'fail'}
+    assert checked['on_batch_error'] == 'fail'
     assert (checked['wait_timeout'], checked['verify_timeout'], checked['verify_interval']) == (3600, 600, 10)
     assert checked['report_dir'] == str(tmp_path)
     assert checked['reports'] == {'json': str(tmp_path / 'virtualizer-compliance.json'),
                                   'junit': str(tmp_path / 'virtualizer-compliance.junit.xml'),
                                   'html': str(tmp_path / 'virtualizer-compliance.html')}
+
+
+def test_a_batch_that_keeps_failing_may_be_reported_and_its_error_verdict_judged(tmp_path):
+    checked = validate(tmp_path, on_batch_error='report', error_policy='warn')['output']
+    assert checked['on_batch_error'] == 'report'
+    assert checked['policy'] == {'unknown': 'fail', 'no_record': 'warn', 'error': 'warn'}
+    # null (a role variable left unset) is the default
+    assert validate(tmp_path, on_batch_error=None, error_policy=None)['output']['policy']['error'] == 'fail'
 
 
 def test_discovery_conditions(tmp_path):
@@ -180,6 +189,8 @@ def test_host_method_needs_its_file(tmp_path):
     ('verify_interval', None, 'virtualizer_compliance_verify_interval must be an integer, got None'),
     ('unknown_policy', 'maybe', "virtualizer_compliance_unknown_policy must be one of fail, warn, ignore, got 'maybe'"),
     ('no_record_policy', 'x', "virtualizer_compliance_no_record_policy must be one of fail, warn, ignore, got 'x'"),
+    ('error_policy', 'pass', "virtualizer_compliance_error_policy must be one of fail, warn, ignore, got 'pass'"),
+    ('on_batch_error', 'retry', "virtualizer_compliance_on_batch_error must be one of fail, report, got 'retry'"),
     ('on_noncompliance', 'ignore', "virtualizer_compliance_on_noncompliance must be one of fail, warn, got 'ignore'"),
     ('remediate', 'maybe', "virtualizer_compliance_remediate must be true or false, got 'maybe'"),
     ('allow_empty_scope', 'sure', "virtualizer_compliance_allow_empty_scope must be true or false, got 'sure'"),

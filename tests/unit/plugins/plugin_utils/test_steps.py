@@ -25,6 +25,7 @@ from ansible_collections.zstack.cloud.tests.unit.plugins.plugin_utils.compliance
     NEWER,
     OLD,
     Recorder,
+    answering,
     evaluated,
     fleet,
     host,
@@ -175,6 +176,172 @@ def test_evaluate_refuses_what_is_not_the_modules_dict(tmp_path):
         _steps.step_evaluate(Recorder(), inputs_for(tmp_path), virtualizer_info=[], scope=None)
 
 
+# ------------------------------------------------------------------ assess and rescan: the steps run the reads
+HOST_FIELDS = ['uuid', 'name', 'zoneUuid', 'clusterUuid', 'managementIp', 'state', 'status']
+VM_FIELDS = ['uuid', 'name', 'zoneUuid', 'clusterUuid', 'hostUuid', 'state']
+
+
+def zstack(hosts, vms, info, **more):
+    """The modules' answers over a fleet, as the step's context runs them (queries by UUID, by host, by narrowing)."""
+    def host_info(args):
+        if 'uuids' in args:
+            return {'changed': False, 'hosts': [h for h in hosts if h['uuid'] in args['uuids']]}
+        return {'changed': False, 'hosts': hosts}
+
+    def vm_info(args):
+        if 'uuids' in args:
+            return {'changed': False, 'vm_instances': [v for v in vms if v['uuid'] in args['uuids']]}
+        found = [v for v in vms if v['state'] in args.get('state', [v['state']])]
+        for condition in args.get('conditions') or []:
+            if condition.startswith('hostUuid?='):
+                found = [v for v in found if v['hostUuid'] in condition.split('=', 1)[1].split(',')]
+        return {'changed': False, 'vm_instances': found}
+
+    def virtualizer_info(args):
+        return {'changed': False, 'virtualizer_info': dict((x, info[x]) for x in args['uuids'] if x in info)}
+
+    table = {_steps.HOST_INFO: host_info, _steps.VM_INFO: vm_info, _steps.VIRTUALIZER_INFO: virtualizer_info}
+    table.update(more)
+    return Recorder(results=[answering(table)])
+
+
+def test_assess_discovers_reads_every_verdict_in_one_call_and_plans(tmp_path):
+    hosts, vms, info = fleet()
+    inputs = inputs_for(tmp_path, uuids=[], cluster_uuids=[u(1001), u(1002)])
+    ctx = zstack(hosts, vms, info)
+    out = _steps.step_assess(ctx, inputs, check_mode=True)
+    scope = build_scope(hosts, vms)
+    evaluation = evaluate(info, scope)
+    assert out['scope'] == scope and out['evaluation'] == evaluation
+    assert out['output'] == build_plan(evaluation, inputs['options'])
+    conditions = ['clusterUuid?=%s,%s' % (u(1001), u(1002))]
+    assert ctx.calls == [
+        (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'conditions': conditions}),
+        (_steps.VM_INFO, {'fields': ['uuid', 'name', 'hostUuid', 'state'], 'conditions': conditions, 'state': ['Running']}),
+        (_steps.VIRTUALIZER_INFO, {'uuids': scope['uuids'], 'output': 'facts', 'on_batch_error': 'fail'}),
+    ]
+    assert ctx.lines[0] == summary_line(evaluation['summary'])
+    assert ctx.lines[1].startswith('Plan (check mode: nothing will change): 1 host action in 1 batch')
+
+
+def test_assess_reads_the_named_uuids_and_the_running_vms_of_the_named_hosts_in_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr(_steps, 'HOST_VMS_CHUNK', 2)
+    hosts, vms, info = fleet()
+    named = [u(1), u(2), u(3), u(31), u(99)]  # three hosts, a running VM, a stopped VM
+    ctx = zstack(hosts, vms, info)
+    out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=named))
+    assert ctx.calls[:4] == [
+        (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'uuids': named}),
+        (_steps.VM_INFO, {'fields': VM_FIELDS, 'uuids': named}),
+        (_steps.VM_INFO, {'fields': VM_FIELDS, 'conditions': ['hostUuid?=%s,%s' % (u(1), u(2))], 'state': ['Running']}),
+        (_steps.VM_INFO, {'fields': VM_FIELDS, 'conditions': ['hostUuid?=%s' % u(3)], 'state': ['Running']}),
+    ]
+    assert ctx.calls[4][0] == _steps.VIRTUALIZER_INFO and len(ctx.calls) == 5
+    # the named hosts, their running VMs, the VMs named (the stopped one too, since it was named)
+    assert out['scope'] == build_scope(hosts[:3], vms, named)
+    assert sorted(out['scope']['uuids']) == sorted([u(1), u(2), u(3), u(11), u(12), u(21), u(22), u(31), u(99)])
+    # without the hosts' VMs: only what was named
+    ctx = zstack(hosts, vms, info)
+    out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=named, include_host_vms=False))
+    assert [c[0] for c in ctx.calls] == [_steps.HOST_INFO, _steps.VM_INFO, _steps.VIRTUALIZER_INFO]
+    assert sorted(out['scope']['uuids']) == sorted(named)
+
+
+def test_assess_reads_the_maintenance_policy_when_hosts_enter_maintenance(tmp_path):
+    hosts, vms, info = fleet()
+    policy = {'changed': False, 'config_values': {'host.host.maintenance.policy': 'StopVmOnMigrationFailure'}}
+    ctx = zstack(hosts, vms, info, **{_steps.GLOBAL_CONFIG_INFO: policy})
+    out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True, host_maintenance=True))
+    assert ctx.calls[-1] == (_steps.GLOBAL_CONFIG_INFO, {'category': 'host', 'name': 'host.maintenance.policy'})
+    assert out['output']['counts']['blocked'] == 1 and 'StopVmOnMigrationFailure' in out['output']['blocked'][0]['blocked_reason']
+    ctx = zstack(hosts, vms, info)
+    _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True))
+    assert _steps.GLOBAL_CONFIG_INFO not in [c[0] for c in ctx.calls]
+
+
+def test_assess_reports_batches_that_keep_failing_as_error_judged_by_the_error_policy(tmp_path):
+    hosts, vms, info = fleet()
+    info[u(21)] = dict(verdict(21, 'vm', 'Error', None, None, reason='not read: its batch kept failing (HTTP 502)'),
+                       match_state=None)
+    warning = '1 of 9 UUIDs have the verdict Error: 1 batch(es) kept failing after their retries'
+
+    def virtualizer_info(args):
+        return {'changed': False, 'warnings': [warning], 'virtualizer_info': dict((x, info[x]) for x in args['uuids'] if x in info)}
+    ctx = zstack(hosts, vms, info, **{_steps.VIRTUALIZER_INFO: virtualizer_info})
+    out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True, on_batch_error='report', error_policy='warn'))
+    assert ctx.calls[-1][1]['on_batch_error'] == 'report'
+    assert ctx.warnings == [warning]  # the module's warning is the task's
+    entry = out['evaluation']['resources'][u(21)]
+    assert entry['verdict'] == 'Error' and entry['outcome'] == 'warn'
+    assert out['evaluation']['summary']['error'] == 1
+    # nothing is known of it: it is not remediated
+    assert u(21) not in [a['uuid'] for a in out['output']['vm_actions']]
+    # under the default policy it fails
+    ctx = zstack(hosts, vms, info, **{_steps.VIRTUALIZER_INFO: virtualizer_info})
+    out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True, on_batch_error='report'))
+    assert out['evaluation']['resources'][u(21)]['outcome'] == 'fail' and not out['evaluation']['compliant']
+
+
+def test_assess_fails_naming_the_read_that_failed(tmp_path):
+    hosts, vms, info = fleet()
+    failed = {'failed': True, 'msg': 'ZStack answered 503 (SYS.1000): internal error'}
+    ctx = zstack(hosts, vms, info, **{_steps.VM_INFO: failed})
+    with pytest.raises(_steps.StepFailed) as exc:
+        _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True))
+    assert str(exc.value) == ('discovery of the running VMs in scope: zstack.cloud.zstack_vm_instance_info failed: '
+                              'ZStack answered 503 (SYS.1000): internal error')
+    assert [c[0] for c in ctx.calls] == [_steps.HOST_INFO, _steps.VM_INFO]
+
+
+def test_a_failed_verdict_read_names_the_on_batch_error_remedy(tmp_path):
+    hosts, vms, info = fleet()
+    failed = {'failed': True, 'msg': 'GetVirtualizerInfo answered HTTP 504 after 4 attempts'}
+    with pytest.raises(_steps.StepFailed) as exc:
+        _steps.step_assess(zstack(hosts, vms, info, **{_steps.VIRTUALIZER_INFO: failed}), inputs_for(tmp_path))
+    assert str(exc.value) == (
+        'the verdict read: zstack.cloud.zstack_virtualizer_info failed: GetVirtualizerInfo answered HTTP 504 after 4 attempts; '
+        'when a batch kept failing, virtualizer_compliance_on_batch_error=report lets the run go on: the UUIDs of that batch '
+        'get the verdict Error, which virtualizer_compliance_error_policy judges')
+    # already reporting: an error of the whole run, no remedy to offer
+    with pytest.raises(_steps.StepFailed) as exc:
+        _steps.step_assess(zstack(hosts, vms, info, **{_steps.VIRTUALIZER_INFO: failed}),
+                           inputs_for(tmp_path, on_batch_error='report'))
+    assert str(exc.value).endswith('failed: GetVirtualizerInfo answered HTTP 504 after 4 attempts')
+
+
+def test_assess_refuses_an_empty_scope_before_any_verdict_is_read(tmp_path):
+    ctx = zstack([], [], {})
+    with pytest.raises(ComplianceError, match='the scope is empty'):
+        _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True))
+    assert _steps.VIRTUALIZER_INFO not in [c[0] for c in ctx.calls]
+    # allowed: no verdict call for nothing, an empty evaluation
+    ctx = zstack([], [], {})
+    out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True, allow_empty_scope=True))
+    assert out['evaluation']['summary']['total'] == 0 and [c[0] for c in ctx.calls] == [_steps.HOST_INFO, _steps.VM_INFO]
+
+
+def test_rescan_reads_the_scope_again_and_plans_the_vm_phase(tmp_path):
+    hosts, vms, info = fleet()
+    inputs = inputs_for(tmp_path, uuids=[], discover=True)
+    first = build_scope(hosts, vms)
+    # kvm-1 was upgraded: it is Matched now, and its VMs (on the old process) Unmatched
+    info = dict(info)
+    info[u(1)] = verdict(1, 'host', 'Matched')
+    info[u(11)] = verdict(11, 'vm', 'Unmatched', OLD, NEW)
+    ctx = zstack(hosts, vms + [vm(77, 1, 'new-vm')], info)
+    out = _steps.step_rescan(ctx, inputs, first, actions=[{'uuid': u(1), 'status': 'ok'}], plan_vms=True)
+    assert ctx.calls == [
+        (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'uuids': first['host_uuids']}),
+        (_steps.VM_INFO, {'fields': VM_FIELDS, 'uuids': first['vm_uuids']}),
+        (_steps.VIRTUALIZER_INFO, {'uuids': first['uuids'], 'output': 'facts', 'on_batch_error': 'fail'}),
+    ]
+    assert out['scope']['uuids'] == first['uuids']  # a VM started meanwhile is not added
+    assert out['output']['resources'][u(11)]['verdict'] == 'Unmatched'
+    assert sorted(a['uuid'] for a in out['vm_plan']['vm_actions']) == [u(11), u(21)]
+    assert ctx.lines[-3] == 'VM phase: 2 VM actions'
+    assert _steps.step_rescan(zstack(hosts, vms, info), inputs, first)['vm_plan'] is None
+
+
 # ------------------------------------------------------------------ plan
 def test_plan_shows_the_summary_and_the_plan(tmp_path):
     ev = evaluated()
@@ -316,6 +483,41 @@ def test_gate_vm_reboot_needs_no_candidate(tmp_path):
     assert out['output']['destination_host_uuid'] is None
 
 
+def test_gate_reads_the_host_again_once_the_cap_and_budget_let_it_run(tmp_path):
+    ctx = Recorder(results=[{'changed': False, 'hosts': [host(1, status='Disconnected')]}])
+    out = _steps.step_gate(ctx, inputs_for(tmp_path), HOST_ACTION, [])
+    assert ctx.calls == [(_steps.HOST_INFO, {'fields': HOST_FIELDS, 'uuids': [u(1)]})]
+    assert out['output']['allowed'] is False and out['output']['reason'].startswith('pre-flight: host is Disconnected, not Connected')
+    # the budget is spent: nothing is read
+    ctx = Recorder(results=[AssertionError])
+    out = _steps.step_gate(ctx, inputs_for(tmp_path), HOST_ACTION, [dict(HOST_ACTION, uuid=u(5), status='failed')])
+    assert ctx.calls == [] and 'failure budget' in out['output']['reason']
+    # a failed read fails the step, naming the host
+    ctx = Recorder(results=[{'failed': True, 'msg': 'Session expired'}])
+    with pytest.raises(_steps.StepFailed) as exc:
+        _steps.step_gate(ctx, inputs_for(tmp_path), HOST_ACTION, [])
+    assert str(exc.value) == ('the pre-flight read of host kvm-1 (%s): zstack.cloud.zstack_host_info failed: Session expired'
+                              % u(1))
+
+
+def test_gate_asks_for_migration_candidates_in_check_mode(tmp_path):
+    ctx = Recorder(results=[{'changed': True, 'destination_host_uuid': u(2), 'candidates': [u(2)]}])
+    out = _steps.step_gate(ctx, inputs_for(tmp_path), VM_ACTION, [])
+    assert ctx.calls == [(_steps.VM_MIGRATION, {'uuid': u(11), 'require_version': NEW}, 'check_mode')]
+    assert out['output']['how'] == 'migrate' and out['output']['destination_host_uuid'] == u(2)
+    # no candidate: the module's failure is the pre-flight's answer, not the step's
+    ctx = Recorder(results=[{'failed': True, 'msg': 'no candidate host runs %s' % NEW}])
+    out = _steps.step_gate(ctx, inputs_for(tmp_path), dict(VM_ACTION, require_version=None), [])
+    assert ctx.calls == [(_steps.VM_MIGRATION, {'uuid': u(11)}, 'check_mode')]
+    assert out['output']['reason'] == 'pre-flight: no migration candidate: no candidate host runs %s' % NEW
+    assert out['actions'][0]['status'] == 'skipped'
+    # a reboot needs no candidate
+    ctx = Recorder(results=[AssertionError])
+    inputs = inputs_for(tmp_path, vm_method='reboot', allow_vm_downtime=True)
+    assert _steps.step_gate(ctx, inputs, dict(VM_ACTION, action='reboot'), [])['output']['how'] == 'reboot'
+    assert ctx.calls == []
+
+
 # ------------------------------------------------------------------ record
 def _host_results():
     maintenance = {'changed': True, 'host': {'uuid': u(1)}, 'actions': [{'action': 'changeHostState', 'job_uuid': u(501)}]}
@@ -437,7 +639,8 @@ def test_verify_waits_for_matched_against_the_version_each_needed(tmp_path):
                              connection={'api_url': 'http://zstack.example.com:8080'})['output']
     assert out == {'remediated': 2, 'verified': [u(1), u(11)], 'pending': [], 'seconds': 20.0}
     assert ctx.calls == [('zstack.cloud.zstack_virtualizer_info',
-                          {'api_url': 'http://zstack.example.com:8080', 'uuids': [u(1), u(11)], 'output': 'facts'})] * 3
+                          {'api_url': 'http://zstack.example.com:8080', 'uuids': [u(1), u(11)], 'output': 'facts',
+                           'on_batch_error': 'fail'})] * 3
     assert ctx.slept == [10, 10]
     assert ctx.warnings == []
     # a progress line at once, one when the host is Matched 10 s later, none when all are (the step ends)
@@ -445,6 +648,28 @@ def test_verify_waits_for_matched_against_the_version_each_needed(tmp_path):
         'verify: waiting for 2 of 2 remediated resources (host kvm-1 (%s), VM vm-1 (%s)): not Matched yet; '
         '0s elapsed, deadline in 600s' % (u(1), u(11)),
         'verify: waiting for 1 of 2 remediated resources (VM vm-1 (%s)): not Matched yet; 10s elapsed, deadline in 590s' % u(11)]
+
+
+def test_verify_then_reads_the_whole_scope_again(tmp_path):
+    hosts, vms, info = fleet()
+    scope = build_scope(hosts, vms)
+    info = dict(info)
+    info[u(1)] = verdict(1, 'host', 'Matched')
+    ctx = zstack(hosts, vms, info)
+    inputs = inputs_for(tmp_path, on_batch_error='report')
+    out = _steps.step_verify(ctx, inputs, [dict(HOST_ACTION, status='ok')], scope=scope)
+    assert out['output']['verified'] == [u(1)]
+    assert ctx.calls == [
+        (_steps.VIRTUALIZER_INFO, {'uuids': [u(1)], 'output': 'facts', 'on_batch_error': 'report'}),
+        (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'uuids': scope['host_uuids']}),
+        (_steps.VM_INFO, {'fields': VM_FIELDS, 'uuids': scope['vm_uuids']}),
+        (_steps.VIRTUALIZER_INFO, {'uuids': scope['uuids'], 'output': 'facts', 'on_batch_error': 'report'}),
+    ]
+    assert out['after'] == evaluate(info, scope)
+    # nothing remediated: nothing read, the first evaluation stands
+    ctx = zstack(hosts, vms, info)
+    out = _steps.step_verify(ctx, inputs, [dict(HOST_ACTION, status='skipped')], scope=scope)
+    assert out['after'] is None and ctx.calls == []
 
 
 def test_verify_progress_lines_come_every_15_seconds(tmp_path):
@@ -599,8 +824,8 @@ def test_run_dispatches_by_name_and_refuses_inputs_that_are_not_validated(tmp_pa
     assert _steps.run('conclude', Recorder(), arguments) == {'output': False}
     with pytest.raises(ComplianceError, match='inputs must be the output of the validate step'):
         _steps.run('evaluate', Recorder(), {'inputs': 'fail', 'virtualizer_info': {}, 'scope': None})
-    assert sorted(_steps.STEPS) == sorted(['validate', 'scope', 'evaluate', 'plan', 'gate', 'record', 'verify', 'result',
-                                           'conclude'])
+    assert sorted(_steps.STEPS) == sorted(['validate', 'assess', 'rescan', 'scope', 'evaluate', 'plan', 'gate', 'record', 'verify',
+                                           'result', 'conclude'])
 
 
 def test_the_base_context_has_a_real_clock_and_needs_the_rest():
