@@ -24,6 +24,7 @@ from ansible_collections.zstack.cloud.tests.unit.plugins.plugin_utils.compliance
     NEW,
     NEWER,
     OLD,
+    LOOKUPS,
     Recorder,
     answering,
     evaluated,
@@ -200,9 +201,28 @@ def zstack(hosts, vms, info, **more):
     def virtualizer_info(args):
         return {'changed': False, 'virtualizer_info': dict((x, info[x]) for x in args['uuids'] if x in info)}
 
+    def names_of(module):
+        key, known = LOOKUPS[module]
+        return lambda args: {'changed': False, key: [dict((f, inv[f]) for f in args['fields'] if f in inv)
+                                                     for inv in known if inv['uuid'] in set(args['uuids'])]}
+
     table = {_steps.HOST_INFO: host_info, _steps.VM_INFO: vm_info, _steps.VIRTUALIZER_INFO: virtualizer_info}
+    table.update((module, names_of(module)) for module in (ZONE_INFO, CLUSTER_INFO))
     table.update(more)
     return Recorder(results=[answering(table)])
+
+
+ZONE_INFO, CLUSTER_INFO = 'zstack.cloud.zstack_zone_info', 'zstack.cloud.zstack_cluster_info'
+
+
+def unnamed(scope):
+    """The scope without the names the scope step looked up."""
+    return dict((k, v) for k, v in scope.items() if k != 'names')
+
+
+def reads(ctx):
+    """The module runs of a step, without the scope's look-ups of zone and cluster names (tested on their own)."""
+    return [call for call in ctx.calls if call[0] not in (ZONE_INFO, CLUSTER_INFO)]
 
 
 def test_assess_discovers_reads_every_verdict_in_one_call_and_plans(tmp_path):
@@ -211,11 +231,12 @@ def test_assess_discovers_reads_every_verdict_in_one_call_and_plans(tmp_path):
     ctx = zstack(hosts, vms, info)
     out = _steps.step_assess(ctx, inputs, check_mode=True)
     scope = build_scope(hosts, vms)
-    evaluation = evaluate(info, scope)
-    assert out['scope'] == scope and out['evaluation'] == evaluation
+    assert unnamed(out['scope']) == scope and out['scope']['names'][u(1001)] == 'cluster-1'
+    evaluation = evaluate(info, out['scope'])
+    assert unnamed(out['evaluation']) == unnamed(evaluation)
     assert out['output'] == build_plan(evaluation, inputs['options'])
     conditions = ['clusterUuid?=%s,%s' % (u(1001), u(1002))]
-    assert ctx.calls == [
+    assert reads(ctx) == [
         (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'conditions': conditions}),
         (_steps.VM_INFO, {'fields': ['uuid', 'name', 'hostUuid', 'state'], 'conditions': conditions, 'state': ['Running']}),
         (_steps.VIRTUALIZER_INFO, {'uuids': scope['uuids'], 'output': 'facts', 'on_batch_error': 'fail'}),
@@ -230,20 +251,20 @@ def test_assess_reads_the_named_uuids_and_the_running_vms_of_the_named_hosts_in_
     named = [u(1), u(2), u(3), u(31), u(99)]  # three hosts, a running VM, a stopped VM
     ctx = zstack(hosts, vms, info)
     out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=named))
-    assert ctx.calls[:4] == [
+    assert reads(ctx)[:4] == [
         (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'uuids': named}),
         (_steps.VM_INFO, {'fields': VM_FIELDS, 'uuids': named}),
         (_steps.VM_INFO, {'fields': VM_FIELDS, 'conditions': ['hostUuid?=%s,%s' % (u(1), u(2))], 'state': ['Running']}),
         (_steps.VM_INFO, {'fields': VM_FIELDS, 'conditions': ['hostUuid?=%s' % u(3)], 'state': ['Running']}),
     ]
-    assert ctx.calls[4][0] == _steps.VIRTUALIZER_INFO and len(ctx.calls) == 5
+    assert reads(ctx)[4][0] == _steps.VIRTUALIZER_INFO and len(reads(ctx)) == 5
     # the named hosts, their running VMs, the VMs named (the stopped one too, since it was named)
-    assert out['scope'] == build_scope(hosts[:3], vms, named)
+    assert unnamed(out['scope']) == build_scope(hosts[:3], vms, named)
     assert sorted(out['scope']['uuids']) == sorted([u(1), u(2), u(3), u(11), u(12), u(21), u(22), u(31), u(99)])
     # without the hosts' VMs: only what was named
     ctx = zstack(hosts, vms, info)
     out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=named, include_host_vms=False))
-    assert [c[0] for c in ctx.calls] == [_steps.HOST_INFO, _steps.VM_INFO, _steps.VIRTUALIZER_INFO]
+    assert [c[0] for c in reads(ctx)] == [_steps.HOST_INFO, _steps.VM_INFO, _steps.VIRTUALIZER_INFO]
     assert sorted(out['scope']['uuids']) == sorted(named)
 
 
@@ -252,11 +273,11 @@ def test_assess_reads_the_maintenance_policy_when_hosts_enter_maintenance(tmp_pa
     policy = {'changed': False, 'config_values': {'host.host.maintenance.policy': 'StopVmOnMigrationFailure'}}
     ctx = zstack(hosts, vms, info, **{_steps.GLOBAL_CONFIG_INFO: policy})
     out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True, host_maintenance=True))
-    assert ctx.calls[-1] == (_steps.GLOBAL_CONFIG_INFO, {'category': 'host', 'name': 'host.maintenance.policy'})
+    assert reads(ctx)[-1] == (_steps.GLOBAL_CONFIG_INFO, {'category': 'host', 'name': 'host.maintenance.policy'})
     assert out['output']['counts']['blocked'] == 1 and 'StopVmOnMigrationFailure' in out['output']['blocked'][0]['blocked_reason']
     ctx = zstack(hosts, vms, info)
     _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True))
-    assert _steps.GLOBAL_CONFIG_INFO not in [c[0] for c in ctx.calls]
+    assert _steps.GLOBAL_CONFIG_INFO not in [c[0] for c in reads(ctx)]
 
 
 def test_assess_reports_batches_that_keep_failing_as_error_judged_by_the_error_policy(tmp_path):
@@ -269,7 +290,7 @@ def test_assess_reports_batches_that_keep_failing_as_error_judged_by_the_error_p
         return {'changed': False, 'warnings': [warning], 'virtualizer_info': dict((x, info[x]) for x in args['uuids'] if x in info)}
     ctx = zstack(hosts, vms, info, **{_steps.VIRTUALIZER_INFO: virtualizer_info})
     out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True, on_batch_error='report', error_policy='warn'))
-    assert ctx.calls[-1][1]['on_batch_error'] == 'report'
+    assert reads(ctx)[-1][1]['on_batch_error'] == 'report'
     assert ctx.warnings == [warning]  # the module's warning is the task's
     entry = out['evaluation']['resources'][u(21)]
     assert entry['verdict'] == 'Error' and entry['outcome'] == 'warn'
@@ -290,7 +311,7 @@ def test_assess_fails_naming_the_read_that_failed(tmp_path):
         _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True))
     assert str(exc.value) == ('discovery of the running VMs in scope: zstack.cloud.zstack_vm_instance_info failed: '
                               'ZStack answered 503 (SYS.1000): internal error')
-    assert [c[0] for c in ctx.calls] == [_steps.HOST_INFO, _steps.VM_INFO]
+    assert [c[0] for c in reads(ctx)] == [_steps.HOST_INFO, _steps.VM_INFO]
 
 
 def test_a_failed_verdict_read_names_the_on_batch_error_remedy(tmp_path):
@@ -313,11 +334,11 @@ def test_assess_refuses_an_empty_scope_before_any_verdict_is_read(tmp_path):
     ctx = zstack([], [], {})
     with pytest.raises(ComplianceError, match='the scope is empty'):
         _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True))
-    assert _steps.VIRTUALIZER_INFO not in [c[0] for c in ctx.calls]
+    assert _steps.VIRTUALIZER_INFO not in [c[0] for c in reads(ctx)]
     # allowed: no verdict call for nothing, an empty evaluation
     ctx = zstack([], [], {})
     out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True, allow_empty_scope=True))
-    assert out['evaluation']['summary']['total'] == 0 and [c[0] for c in ctx.calls] == [_steps.HOST_INFO, _steps.VM_INFO]
+    assert out['evaluation']['summary']['total'] == 0 and [c[0] for c in reads(ctx)] == [_steps.HOST_INFO, _steps.VM_INFO]
 
 
 def test_rescan_reads_the_scope_again_and_plans_the_vm_phase(tmp_path):
@@ -330,7 +351,7 @@ def test_rescan_reads_the_scope_again_and_plans_the_vm_phase(tmp_path):
     info[u(11)] = verdict(11, 'vm', 'Unmatched', OLD, NEW)
     ctx = zstack(hosts, vms + [vm(77, 1, 'new-vm')], info)
     out = _steps.step_rescan(ctx, inputs, first, actions=[{'uuid': u(1), 'status': 'ok'}], plan_vms=True)
-    assert ctx.calls == [
+    assert reads(ctx) == [
         (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'uuids': first['host_uuids']}),
         (_steps.VM_INFO, {'fields': VM_FIELDS, 'uuids': first['vm_uuids']}),
         (_steps.VIRTUALIZER_INFO, {'uuids': first['uuids'], 'output': 'facts', 'on_batch_error': 'fail'}),
@@ -659,17 +680,18 @@ def test_verify_then_reads_the_whole_scope_again(tmp_path):
     inputs = inputs_for(tmp_path, on_batch_error='report')
     out = _steps.step_verify(ctx, inputs, [dict(HOST_ACTION, status='ok')], scope=scope)
     assert out['output']['verified'] == [u(1)]
-    assert ctx.calls == [
+    assert reads(ctx) == [
         (_steps.VIRTUALIZER_INFO, {'uuids': [u(1)], 'output': 'facts', 'on_batch_error': 'report'}),
         (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'uuids': scope['host_uuids']}),
         (_steps.VM_INFO, {'fields': VM_FIELDS, 'uuids': scope['vm_uuids']}),
         (_steps.VIRTUALIZER_INFO, {'uuids': scope['uuids'], 'output': 'facts', 'on_batch_error': 'report'}),
     ]
-    assert out['after'] == evaluate(info, scope)
+    assert out['after']['summary'] == evaluate(info, scope)['summary']
+    assert out['after']['resources'][u(1)]['verdict'] == 'Matched'
     # nothing remediated: nothing read, the first evaluation stands
     ctx = zstack(hosts, vms, info)
     out = _steps.step_verify(ctx, inputs, [dict(HOST_ACTION, status='skipped')], scope=scope)
-    assert out['after'] is None and ctx.calls == []
+    assert out['after'] is None and reads(ctx) == []
 
 
 def test_verify_progress_lines_come_every_15_seconds(tmp_path):
