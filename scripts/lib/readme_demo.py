@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The README's view of the demo, from a demo run's console log (scripts/readme-demo runs it).
 
-The excerpt is the output of the role's plan and result tasks: every line from the plan task's
-summary line to the last ``report:`` line, with the task banners between them, the checkout path
+The excerpt is the output of the role's planning and result tasks: every line from the banner of
+the task that prints the first summary line to the last ``report:`` line, with the task banners between them, the checkout path
 written as ``.`` and the report directory as ``./reports``. It goes between the README's markers.
 The HTML report becomes a PNG through headless Chromium. With --check nothing is written: the
 README's excerpt must equal the new one and the PNG must exist.
@@ -19,7 +19,8 @@ import tempfile
 
 BEGIN = '<!-- BEGIN demo-console: scripts/readme-demo writes this block, do not edit it by hand -->'
 END = '<!-- END demo-console -->'
-PLAN_TASK = 'TASK [zstack.cloud.virtualizer_compliance : Plan the remediation'
+#: the role's summary line, which the task that plans prints first
+SUMMARY = re.compile(r'^\d[\d,]* resources?: ')
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
          '--disable-component-update', '--disable-sync', '--hide-scrollbars', '--window-size=1280,1500']
 
@@ -27,10 +28,11 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--dis
 def excerpt(log_text, root, report_dir):
     lines = log_text.splitlines()
     try:
-        start = next(i for i, line in enumerate(lines) if line.startswith(PLAN_TASK))
+        first = next(i for i, line in enumerate(lines) if SUMMARY.match(line))
+        start = max(i for i in range(first) if lines[i].startswith('TASK ['))
         end = max(i for i, line in enumerate(lines) if line.startswith('report: '))
     except (StopIteration, ValueError):
-        raise SystemExit('FAIL: the demo log has no plan task and report lines: did the role run? (%s)' % PLAN_TASK)
+        raise SystemExit('FAIL: the demo log has no summary line after a task banner, or no report lines: did the role run?')
     kept = []
     for line in lines[start:end + 1]:
         line = line.replace(report_dir, './reports').replace(root, '.')
