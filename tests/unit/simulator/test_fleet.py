@@ -32,12 +32,10 @@ def test_generator_is_deterministic():
     assert all(len(h["uuid"]) == 32 for h in first["hosts"])
 
 
-def test_generator_builds_100k_resources_fast():
-    start = time.process_time()  # CPU time: the machine may be shared with other test runs
+def test_generator_builds_100k_resources():
+    # how fast is measured by benchmarks/ (a timed assertion here fails on a loaded machine)
     backend = Backend(BIG)
-    elapsed = time.process_time() - start
     assert len(backend.vms) == 100000 and len(backend.hosts) == 1000
-    assert elapsed < 5, elapsed
     states = {}
     for uuid in list(backend.vms)[:20000]:
         if uuid in backend.records:
@@ -53,10 +51,11 @@ def test_generator_builds_100k_resources_fast():
 def test_big_fleet_lookups_over_http(sim):
     sim.reset(BIG)
     uuids = list(sim.backend.vms)[-150:]
-    start = time.monotonic()
     rsp = sim.virtualizer_info(uuids)
     assert rsp.status_code == 200
-    assert time.monotonic() - start < 5
+    # an entry for each UUID with a version record; the others are left out, as the real API does
+    answered = sorted(entry["uuid"] for entry in rsp.json()["inventories"])
+    assert answered and answered == sorted(u for u in uuids if u in sim.backend.records)
     rsp = sim.get("/vm-instances", params=[("q", "uuid?=" + ",".join(uuids[:100]))])
     assert len(rsp.json()["inventories"]) == 100
 
