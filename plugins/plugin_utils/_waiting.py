@@ -89,7 +89,7 @@ class WaitingAction(ActionBase):
         if self._task.async_val or limit is None:
             return self._plain(result, task_vars)
         args['poll_interval'] = interval = poll_interval(args, os.environ)
-        async_dir = self._remote_expand_user(self.get_shell_option('async_dir', default='~/.ansible_async'))
+        async_dir = self._async_dir()
         progress_path = self._connection._shell.join_path(async_dir, 'zstack-progress-%s.json' % uuidlib.uuid4().hex)
         args['progress_file'] = progress_path
         saved = self._task.async_val
@@ -109,6 +109,23 @@ class WaitingAction(ActionBase):
         for key in ASYNC_KEYS:
             final.pop(key, None)
         return merge_hash(result, final)
+
+    def _async_dir(self):
+        """The async directory as async_wrapper will use it: its ``~`` is the HOME the module runs with.
+
+        ansible-core hands async_wrapper ``ANSIBLE_ASYNC_DIR`` unexpanded, and async_wrapper expands
+        it with the HOME of the module's process, which need not be the remote user's home directory
+        (``_remote_expand_user`` asks the shell for ``~user``): with HOME set elsewhere for the run
+        (as CI jobs do), async_status would look in the wrong place and answer "could not find job".
+        So the ``~`` is expanded the way that process sees it.
+        """
+        raw = self.get_shell_option('async_dir', default='~/.ansible_async')
+        if raw == '~' or raw.startswith('~/'):
+            found = self._low_level_execute_command('echo ~', sudoable=True)
+            lines = (found.get('stdout') or '').strip().splitlines()
+            if found.get('rc') == 0 and lines and lines[-1].startswith('/'):
+                return lines[-1].rstrip('/') + raw[1:]
+        return self._remote_expand_user(raw)
 
     def _plain(self, result, task_vars):
         """The module as any module (check mode, no wait, or the task's own async)."""
