@@ -14,7 +14,7 @@ import tarfile
 
 SHIPPED = (
     'MANIFEST.json', 'FILES.json', 'README.md', 'COPYING', 'CHANGELOG.md', 'changelogs/changelog.yaml',
-    'meta/runtime.yml', 'meta/execution-environment.yml', 'meta/ee-requirements.txt', 'requirements.txt',
+    '.ansible-lint', 'meta/runtime.yml', 'meta/execution-environment.yml', 'meta/ee-requirements.txt', 'requirements.txt',
     'plugins/modules/', 'plugins/module_utils/', 'plugins/plugin_utils/', 'plugins/plugin_utils/templates/',
     'plugins/action/', 'plugins/filter/', 'plugins/inventory/', 'plugins/doc_fragments/',
     'roles/virtualizer_compliance/', 'playbooks/compliance_check.yml', 'playbooks/compliance_remediate.yml',
@@ -23,7 +23,7 @@ SHIPPED = (
     'tests/unit/', 'tests/integration/targets/', 'tests/simulator/',
 )
 LEFT_OUT = (
-    'benchmarks/', 'scripts/', '.ci/', '.build/', '.venv', '.git/', '.gitignore', '.ansible-lint', 'reports/',
+    'benchmarks/', 'scripts/', '.ci/', '.build/', '.venv', '.git/', '.gitignore', 'reports/',
     'requirements-dev.txt', 'requirements-tools.txt', 'requirements-eda.txt', 'requirements-matrix-',
     'playbooks/demo.yml', 'tests/eda/', 'tests/output/', 'changelogs/.plugin-cache.yaml',
 )
