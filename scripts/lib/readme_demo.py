@@ -12,17 +12,20 @@ README's excerpt must equal the new one and the PNG must exist.
 import argparse
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
+
+# Chromium is found and run as the role's browser test runs it (one piece: check_html.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tests', 'integration', 'targets',
+                                'role_virtualizer_compliance'))
+import check_html  # noqa: E402  pylint: disable=wrong-import-position
 
 BEGIN = '<!-- BEGIN demo-console: scripts/readme-demo writes this block, do not edit it by hand -->'
 END = '<!-- END demo-console -->'
 #: the role's summary line, which the task that plans prints first
 SUMMARY = re.compile(r'^\d[\d,]* resources?: ')
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--hide-scrollbars', '--window-size=1280,1500']
+#: the README's screenshot: the top of the report (audit header, cards, failing list, first zone)
+SCREENSHOT_FLAGS = ['--hide-scrollbars', '--window-size=1280,1500']
 
 
 def excerpt(log_text, root, report_dir):
@@ -50,19 +53,14 @@ def replace_block(readme, block):
     return head + BEGIN + '\n' + block + '\n' + END + tail
 
 
-def chromium():
-    for name in ('chromium', 'chromium-browser', 'google-chrome'):
-        if shutil.which(name):
-            return shutil.which(name)
-    raise SystemExit('FAIL: chromium is not installed (scripts/bootstrap installs it: apt-get install -y chromium)')
-
-
 def screenshot(html, png):
+    binary = check_html.chromium()
+    if not binary:
+        raise SystemExit('FAIL: chromium is not installed (scripts/bootstrap installs it: apt-get install -y chromium)')
     os.makedirs(os.path.dirname(png), exist_ok=True)
-    with tempfile.TemporaryDirectory() as profile:
-        tmp = os.path.join(profile, 'shot.png')
-        subprocess.run([chromium()] + FLAGS + ['--user-data-dir=' + profile, '--screenshot=' + tmp, 'file://' + html],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    with tempfile.TemporaryDirectory() as work:
+        tmp = os.path.join(work, 'shot.png')
+        check_html.run(binary, SCREENSHOT_FLAGS + ['--screenshot=' + tmp, 'file://' + html])
         with open(tmp, 'rb') as handle:
             data = handle.read()
     if not data.startswith(b'\x89PNG') or len(data) < 10000:
