@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible_collections.zstack.cloud.plugins.plugin_utils._common import MATCHED, as_list, option
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import MATCHED, as_list, option, plural
 from ansible_collections.zstack.cloud.plugins.plugin_utils._plan import check_options
 
 RECORD_STATUSES = ('ok', 'failed', 'skipped')
@@ -33,8 +33,8 @@ def may_act(actions, options=None):
     failed = len([a for a in actions if a.get('status') == 'failed'])
     if failed > opts['failure_budget']:
         return {'allowed': False, 'taken': taken, 'failed': failed,
-                'reason': '%d %s failed, more than the failure budget of %d (%s)'
-                          % (failed, 'action' if failed == 1 else 'actions', opts['failure_budget'], option('failure_budget'))}
+                'reason': '%s failed, more than the failure budget of %d (%s)'
+                          % (plural(failed, 'action'), opts['failure_budget'], option('failure_budget'))}
     if opts['max_actions'] and taken >= opts['max_actions']:
         return {'allowed': False, 'taken': taken, 'failed': failed,
                 'reason': 'the cap of %d actions per run (%s) is reached' % (opts['max_actions'], option('max_actions'))}

@@ -23,7 +23,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.zstack.cloud.plugins.module_utils._connection import CREDENTIAL_OPTIONS, ENV_VARS, SECRET_OPTIONS, auth_kind
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import ON_BATCH_ERROR, validate_uuids
-from ansible_collections.zstack.cloud.plugins.plugin_utils._common import POLICY_CHOICES, ComplianceError, option, type_name
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import POLICY_CHOICES, ComplianceError, option, plural, type_name
 from ansible_collections.zstack.cloud.plugins.plugin_utils._plan import DEFAULT_OPTIONS, HOST_METHODS, check_options
 from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import check_policy
 from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import REPORT_FORMATS, REPORT_SUFFIXES, safe_url
@@ -204,8 +204,7 @@ def check_inputs(inputs, environ=None):
     include_host_vms = _bool(inputs, 'include_host_vms', problems, default=True)
     allow_empty = _bool(inputs, 'allow_empty_scope', problems)
     if problems:
-        raise ComplianceError('%d problem%s with the role inputs: %s' % (
-            len(problems), '' if len(problems) == 1 else 's', '; '.join(problems)))
+        raise ComplianceError('%s with the role inputs: %s' % (plural(len(problems), 'problem'), '; '.join(problems)))
     conditions = []
     if zones:
         conditions.append('zoneUuid?=' + ','.join(zones))
