@@ -278,10 +278,42 @@ def render_report(result, fmt):
     texts = {}
     for one in formats:
         if one == 'json':
-            texts[one] = json.dumps(report_document(result), indent=2, sort_keys=True, default=str) + '\n'
+            texts[one] = dump_json(report_document(result))
         else:
             texts[one] = _template(TEMPLATES[one]).render(view=view)
     return texts if isinstance(fmt, (list, tuple)) else texts[fmt]
+
+
+def dump_json(value, levels=2):
+    """The JSON text of a report: the containers of its first ``levels`` levels indented, each deeper value on one line.
+
+    So a resource's entry is one line of ``resources``, as grep and a diff of two reports want it.
+    Keys are sorted.  The one-line values come from the C encoder, where ``indent`` would take the
+    pure-Python one for the whole text.
+    """
+    out = []
+    _dump(value, levels, '', out)
+    out.append('\n')
+    return ''.join(out)
+
+
+def _dump(value, levels, pad, out):
+    if levels and isinstance(value, (Mapping, list, tuple)) and value:
+        inner = pad + '  '
+        if isinstance(value, Mapping):
+            opening, closing = '{', '}'
+            items = [(json.dumps(key if isinstance(key, str) else json.dumps(key)) + ': ', value[key]) for key in sorted(value)]
+        else:
+            opening, closing = '[', ']'
+            items = [('', item) for item in value]
+        out.append(opening + '\n')
+        for index, (prefix, item) in enumerate(items):
+            out.append(inner + prefix)
+            _dump(item, levels - 1, inner, out)
+            out.append(',\n' if index < len(items) - 1 else '\n')
+        out.append(pad + closing)
+    else:
+        out.append(json.dumps(value, sort_keys=True, default=str, separators=(', ', ': ')))
 
 
 def render_junit(result):

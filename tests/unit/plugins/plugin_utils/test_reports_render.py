@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -156,6 +157,28 @@ def test_json_has_schema_version_audit_and_names_beside_uuids():
         if key not in ('resources', 'names', 'audit'):
             assert doc[key] == json.loads(json.dumps(result[key], default=str)), key
     assert set(vm2) - set(result['resources'][u(21)]) == {'zone_name', 'cluster_name', 'host_name'}
+
+
+def test_json_puts_each_resource_on_one_line_sorted_and_loads_as_the_document():
+    result = remediated()
+    text = _reports.render_report(result, 'json')
+    document = _reports.report_document(result)
+    assert json.loads(text) == json.loads(json.dumps(document, default=str))
+    lines = text.splitlines()
+    assert lines[0] == '{' and lines[-1] == '}' and text.endswith('}\n')
+    top = [re.match(r'^  "([^"]+)": ', line).group(1) for line in lines if re.match(r'^  "', line)]
+    assert top == sorted(document)
+    entries = dict(re.match(r'^    "([0-9a-f]{32})": (\{.*\}),?$', line).groups() for line in lines if re.match(r'^    "[0-9a-f]{32}": \{', line))
+    assert sorted(entries) == sorted(document['resources'])  # one line each
+    for uuid, entry in document['resources'].items():
+        assert json.loads(entries[uuid]) == json.loads(json.dumps(entry, default=str))
+
+
+@pytest.mark.parametrize('value', [{}, [], {'a': []}, {'a': {}, 'b': [1, {'c': None}], 'd': 'x'}, [{'k': [1, 2]}, 'é"\\'],
+                                   {'z': {'y': {'x': {'w': 1}}}}, 7, None])
+def test_the_json_text_is_json_of_any_value(value):
+    text = _reports.dump_json(value)
+    assert json.loads(text) == value and text.endswith('\n') and '\n\n' not in text
 
 
 def test_json_without_audit_or_names_keeps_every_key_null():
