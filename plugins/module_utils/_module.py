@@ -14,9 +14,12 @@ Private to this collection: not a public API, may change without notice.
   ZStackError once, through ``fail_json``, with every secret scrubbed;
 - :data:`WAIT_ARGUMENT_SPEC` and :func:`begin_wait`: a module that waits for jobs records
   its progress in ``progress_file`` for its action plugin (``_progress.ProgressFile``);
-- :func:`run_query_module` is the whole ``main()`` of a query (``*_info``) module: the
+- :func:`call` is the body of :func:`run_module` without the exit: the role's steps use it
+  to run a read module in the controller's process;
+- :func:`query_module` builds a query (``*_info``) module's argument spec and ``gather``: the
   shared query options (``uuids``, ``name``, ``conditions``, ``page_size``, ``fields``; the
-  ``zstack.cloud.zstack.query`` and ``query_fields`` doc fragments) plus its own filters.
+  ``zstack.cloud.zstack.query`` and ``query_fields`` doc fragments) plus its own filters;
+  :func:`run_read_module` is the ``main()`` of a module that only reads.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -67,14 +70,28 @@ def new_module(argument_spec, **kwargs):
     module = AnsibleModule(argument_spec=spec, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
-    if not module.params['validate_certs']:
-        module.warn('validate_certs is false: the management node certificate is not verified; '
-                    'use ca_path instead outside of a trusted test network')
+    for warning in connection_warnings(module.params):
+        module.warn(warning)
     return module
 
 
-def run_module(module, body):
-    """Build the client, call ``body(module, client)`` (it returns the result dict), exit or fail once."""
+def connection_warnings(params):
+    """The warnings the connection options deserve before any request."""
+    if not params['validate_certs']:
+        return ['validate_certs is false: the management node certificate is not verified; '
+                'use ca_path instead outside of a trusted test network']
+    return []
+
+
+def call(module, body):
+    """Build the client and call ``body(module, client)``: ``(result, failure, warnings, secrets)``.
+
+    Exactly one of ``result`` (the dict ``body`` returned) and ``failure`` (the arguments of a
+    ``fail_json``, every secret scrubbed) is set; ``warnings`` are scrubbed too; ``secrets`` are
+    the values to mask in the result (the credentials and the sessions the client opened).
+    ``module`` needs ``params`` and ``check_mode``: an AnsibleModule, or the controller's stand-in
+    for one when a step of the role runs a read in its own process (``plugin_utils/_reads.py``).
+    """
     client = None
     failure = None
     result = None
@@ -92,16 +109,25 @@ def run_module(module, body):
         secrets = _secrets(module, client)
         # changed stays honest: an error after a change was submitted still reports the change
         failure = {'msg': scrub(str(exc), secrets), 'error': scrub(exc.to_dict(), secrets), 'changed': bool(exc.changed)}
+        result = None
     except Exception as exc:  # pylint: disable=broad-except
         # A bug, not a ZStack answer: still one clean failure, with the trace only where Ansible shows tracebacks.
         secrets = _secrets(module, client)
         failure = {'msg': scrub('unexpected error in zstack.cloud: %s: %s' % (type(exc).__name__, exc), secrets),
                    'exception': scrub(traceback.format_exc(), secrets)}
+        result = None
     warnings = list(client.warnings) if client is not None else []
     if client is not None and client.progress is not None:
         warnings.extend(client.progress.warnings)
+    secrets = _secrets(module, client)
+    return result, failure, [scrub(warning, secrets) for warning in warnings], secrets
+
+
+def run_module(module, body):
+    """Build the client, call ``body(module, client)`` (it returns the result dict), exit or fail once."""
+    result, failure, warnings, secrets = call(module, body)
     for warning in warnings:
-        module.warn(scrub(warning, _secrets(module, client)))
+        module.warn(warning)
     if failure is not None:
         # Outside the except blocks: ansible-core before 2.19 adds the active traceback to a
         # fail_json called while an exception is being handled, and a ZStack error is no bug.
@@ -109,7 +135,7 @@ def run_module(module, body):
     # Ansible already walks every result to mask no_log values; handing it the derived secrets too
     # (the password's SHA-512 hex, the sessions the client opened) costs nothing more, where a second
     # walk of our own would double the time and memory of a fleet-sized result.
-    module.no_log_values.update(client.secrets)
+    module.no_log_values.update(secrets)
     module.exit_json(**result)
 
 
@@ -135,8 +161,8 @@ def query_argument_spec():
     )
 
 
-def run_query_module(path, result_key, argument_spec, filters=(), list_filters=(), uuid_options=()):
-    """The ``main()`` of a query module: every inventory of query API ``path`` that matches, as ``result_key``.
+def query_module(path, result_key, argument_spec, filters=(), list_filters=(), uuid_options=()):
+    """A query module's ``(argument spec, gather)``: every inventory of query API ``path`` that matches, as ``result_key``.
 
     ``argument_spec`` holds the module's own filter options; ``filters`` and ``list_filters`` map
     them to inventory fields (see ``_resources.filter_conditions``; ``name`` is always a filter);
@@ -145,7 +171,6 @@ def run_query_module(path, result_key, argument_spec, filters=(), list_filters=(
     """
     spec = query_argument_spec()
     spec.update(argument_spec)
-    module = new_module(argument_spec=spec, supports_check_mode=True)
     filters = tuple(filters) + (('name', 'name'),)
 
     def gather(module, client):
@@ -156,4 +181,13 @@ def run_query_module(path, result_key, argument_spec, filters=(), list_filters=(
                                   fields=module.params['fields'])
         return {'changed': False, result_key: found}
 
-    run_module(module, gather)
+    return spec, gather
+
+
+def run_read_module(argument_spec, gather):
+    """The ``main()`` of a module that only reads (its ``ARGUMENT_SPEC`` and ``gather``): check mode runs it the same.
+
+    The role's steps run these same two in the controller's process when their task runs there
+    (``plugin_utils/_reads.py``), so a read module keeps them at its top level.
+    """
+    run_module(new_module(argument_spec=argument_spec, supports_check_mode=True), gather)

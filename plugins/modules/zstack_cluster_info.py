@@ -128,21 +128,25 @@ clusters:
       type: str
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import run_query_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import query_module, run_read_module
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import CLUSTERS_PATH
 
 
+#: the options and the body of this read module (the role's steps run them in the controller's process too)
+ARGUMENT_SPEC, gather = query_module(
+    CLUSTERS_PATH, 'clusters',
+    argument_spec=dict(
+        zone_uuid=dict(type='str'),
+        state=dict(type='str', choices=['Enabled', 'Disabled']),
+        hypervisor_type=dict(type='str'),
+    ),
+    filters=(('zone_uuid', 'zoneUuid'), ('state', 'state'), ('hypervisor_type', 'hypervisorType')),
+    uuid_options=('zone_uuid',),
+)
+
+
 def main():
-    run_query_module(
-        CLUSTERS_PATH, 'clusters',
-        argument_spec=dict(
-            zone_uuid=dict(type='str'),
-            state=dict(type='str', choices=['Enabled', 'Disabled']),
-            hypervisor_type=dict(type='str'),
-        ),
-        filters=(('zone_uuid', 'zoneUuid'), ('state', 'state'), ('hypervisor_type', 'hypervisorType')),
-        uuid_options=('zone_uuid',),
-    )
+    run_read_module(ARGUMENT_SPEC, gather)
 
 
 if __name__ == '__main__':

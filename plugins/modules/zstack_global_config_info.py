@@ -103,7 +103,7 @@ config_values:
   sample: {host.host.maintenance.policy: StopVmOnMigrationFailure}
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import run_read_module
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import GLOBAL_CONFIGS_PATH, eq
 
 KEEP = ('category', 'name', 'value', 'defaultValue', 'description')
@@ -118,15 +118,15 @@ def gather(module, client):
     return {'changed': False, 'global_configs': configs, 'config_values': values}
 
 
+#: the options of this read module (the role's steps run it, and gather, in the controller's process too)
+ARGUMENT_SPEC = dict(
+    category=dict(type='str'),
+    name=dict(type='str'),
+)
+
+
 def main():
-    module = new_module(
-        argument_spec=dict(
-            category=dict(type='str'),
-            name=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    run_module(module, gather)
+    run_read_module(ARGUMENT_SPEC, gather)
 
 
 if __name__ == '__main__':

@@ -448,7 +448,7 @@ summary:
       version_added: 2.0.0
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import new_module, run_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import run_read_module
 from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_OUTPUT,
@@ -478,20 +478,20 @@ def gather(module, client):
     return result
 
 
+#: the options of this read module (the role's steps run it, and gather, in the controller's process too)
+ARGUMENT_SPEC = dict(
+    uuids=dict(type='list', elements='str', required=True),
+    system_tags=dict(type='list', elements='str'),
+    user_tags=dict(type='list', elements='str'),
+    batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
+    workers=dict(type='int', default=DEFAULT_WORKERS),
+    output=dict(type='str', default=DEFAULT_OUTPUT, choices=list(OUTPUTS)),
+    on_batch_error=dict(type='str', default='fail', choices=list(ON_BATCH_ERROR)),
+)
+
+
 def main():
-    module = new_module(
-        argument_spec=dict(
-            uuids=dict(type='list', elements='str', required=True),
-            system_tags=dict(type='list', elements='str'),
-            user_tags=dict(type='list', elements='str'),
-            batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
-            workers=dict(type='int', default=DEFAULT_WORKERS),
-            output=dict(type='str', default=DEFAULT_OUTPUT, choices=list(OUTPUTS)),
-            on_batch_error=dict(type='str', default='fail', choices=list(ON_BATCH_ERROR)),
-        ),
-        supports_check_mode=True,
-    )
-    run_module(module, gather)
+    run_read_module(ARGUMENT_SPEC, gather)
 
 
 if __name__ == '__main__':

@@ -195,14 +195,20 @@ class _Task:
     def __init__(self):
         self.check_mode = False
         self.module_defaults = []
+        self.environment = None
         self._parent = MagicMock()  # ansible-core 2.18 reads the play's action groups through it
 
 
 class _Action:
-    """What _Context.run_module uses of the action: the task, a templar, _execute_module (recording the task's mode)."""
+    """What _Context.run_module uses of the action: the task, a templar, _execute_module (recording the task's mode).
+
+    Its connection is not local, so every module runs through _execute_module (test_reads_in_process.py has the local one).
+    """
 
     def __init__(self, fail=False):
         self._task = _Task()
+        self._connection = MagicMock(transport='ssh')
+        self._play_context = MagicMock(become=False)
         self._templar = None
         self.runs = []
         self.fail = fail

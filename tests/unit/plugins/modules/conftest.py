@@ -26,6 +26,8 @@ except ImportError:  # ansible-core < 2.19 has no public helper: set the argumen
             yield
         finally:
             basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
+from ansible.module_utils.common import warnings as module_warnings
+
 from zstack_simulator.server import SimulatorServer
 
 
@@ -60,6 +62,9 @@ class ModuleRunner:
         args['_ansible_remote_tmp'] = '/tmp'
         args['_ansible_keep_remote_files'] = False
         self.capsys.readouterr()
+        # a module process starts with no warnings; in this one process, the last run's are still there
+        module_warnings._global_warnings.clear()  # pylint: disable=protected-access
+        module_warnings._global_deprecations.clear()  # pylint: disable=protected-access
         with patch_module_args(args):
             with pytest.raises(SystemExit):
                 module.main()
