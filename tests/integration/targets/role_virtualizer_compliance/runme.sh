@@ -44,6 +44,11 @@ play test_host_methods.yml
 play test_vm_fallback.yml
 play test_inputs.yml
 play test_batch_error.yml
+# an interpreter that logs each module it runs: on the controller, the role's reads start none
+module_log="${out}/module_runs.log"
+printf '#!/bin/sh\necho "$1" >> "%s"\nexec "%s" "$@"\n' "$module_log" "$(command -v "$PY")" > "${out}/module_python"
+chmod +x "${out}/module_python"
+play test_reads_here.yml --check -e "ansible_python_interpreter=${out}/module_python" -e "rvc_module_log=${module_log}"
 
 
 "$PY" "${here}/check_html.py" "${out}/remediate/virtualizer-compliance.html" "${out}/remediate/virtualizer-compliance.json" "${out}/html"
