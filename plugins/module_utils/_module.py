@@ -16,7 +16,7 @@ Private to this collection: not a public API, may change without notice.
   its progress in ``progress_file`` for its action plugin (``_progress.ProgressFile``);
 - :func:`call` is the body of :func:`run_module` without the exit: the role's steps use it
   to run a read module in the controller's process;
-- :func:`query_module` builds a query (``*_info``) module's argument spec and ``gather``: the
+- :func:`query_spec` and :func:`query_gather` build a query (``*_info``) module's argument spec and ``gather``: the
   shared query options (``uuids``, ``name``, ``conditions``, ``page_size``, ``fields``; the
   ``zstack.cloud.zstack.query`` and ``query_fields`` doc fragments) plus its own filters;
   :func:`run_read_module` is the ``main()`` of a module that only reads.
@@ -161,16 +161,21 @@ def query_argument_spec():
     )
 
 
-def query_module(path, result_key, argument_spec, filters=(), list_filters=(), uuid_options=()):
-    """A query module's ``(argument spec, gather)``: every inventory of query API ``path`` that matches, as ``result_key``.
-
-    ``argument_spec`` holds the module's own filter options; ``filters`` and ``list_filters`` map
-    them to inventory fields (see ``_resources.filter_conditions``; ``name`` is always a filter);
-    the ``uuid_options`` are validated before any request.  The module only reads: check mode
-    runs it the same, and it never reports a change.
-    """
+def query_spec(argument_spec):
+    """A query module's argument spec: the shared query options plus its own filter options."""
     spec = query_argument_spec()
     spec.update(argument_spec)
+    return spec
+
+
+def query_gather(path, result_key, filters=(), list_filters=(), uuid_options=()):
+    """A query module's ``gather``: every inventory of query API ``path`` that matches, as ``result_key``.
+
+    ``filters`` and ``list_filters`` map the module's filter options to inventory fields (see
+    ``_resources.filter_conditions``; ``name`` is always a filter); the ``uuid_options`` are
+    validated before any request.  The module only reads: check mode runs it the same, and it
+    never reports a change.
+    """
     filters = tuple(filters) + (('name', 'name'),)
 
     def gather(module, client):
@@ -181,7 +186,7 @@ def query_module(path, result_key, argument_spec, filters=(), list_filters=(), u
                                   fields=module.params['fields'])
         return {'changed': False, result_key: found}
 
-    return spec, gather
+    return gather
 
 
 def run_read_module(argument_spec, gather):

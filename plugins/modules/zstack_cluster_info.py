@@ -128,18 +128,18 @@ clusters:
       type: str
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import query_module, run_read_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import query_gather, query_spec, run_read_module
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import CLUSTERS_PATH
 
 
 #: the options and the body of this read module (the role's steps run them in the controller's process too)
-ARGUMENT_SPEC, gather = query_module(
+ARGUMENT_SPEC = query_spec(dict(
+    zone_uuid=dict(type='str'),
+    state=dict(type='str', choices=['Enabled', 'Disabled']),
+    hypervisor_type=dict(type='str'),
+))
+gather = query_gather(
     CLUSTERS_PATH, 'clusters',
-    argument_spec=dict(
-        zone_uuid=dict(type='str'),
-        state=dict(type='str', choices=['Enabled', 'Disabled']),
-        hypervisor_type=dict(type='str'),
-    ),
     filters=(('zone_uuid', 'zoneUuid'), ('state', 'state'), ('hypervisor_type', 'hypervisorType')),
     uuid_options=('zone_uuid',),
 )

@@ -195,19 +195,19 @@ hosts:
       type: str
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import query_module, run_read_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import query_gather, query_spec, run_read_module
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import HOSTS_PATH
 
 
 #: the options and the body of this read module (the role's steps run them in the controller's process too)
-ARGUMENT_SPEC, gather = query_module(
+ARGUMENT_SPEC = query_spec(dict(
+    zone_uuid=dict(type='str'),
+    cluster_uuid=dict(type='str'),
+    state=dict(type='str', choices=['Enabled', 'Disabled', 'PreMaintenance', 'Maintenance']),
+    status=dict(type='str', choices=['Connecting', 'Connected', 'Disconnected']),
+))
+gather = query_gather(
     HOSTS_PATH, 'hosts',
-    argument_spec=dict(
-        zone_uuid=dict(type='str'),
-        cluster_uuid=dict(type='str'),
-        state=dict(type='str', choices=['Enabled', 'Disabled', 'PreMaintenance', 'Maintenance']),
-        status=dict(type='str', choices=['Connecting', 'Connected', 'Disconnected']),
-    ),
     filters=(('zone_uuid', 'zoneUuid'), ('cluster_uuid', 'clusterUuid'), ('state', 'state'), ('status', 'status')),
     uuid_options=('zone_uuid', 'cluster_uuid'),
 )

@@ -228,19 +228,19 @@ vm_instances:
       elements: dict
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import query_module, run_read_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import query_gather, query_spec, run_read_module
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import VMS_PATH
 
 
 #: the options and the body of this read module (the role's steps run them in the controller's process too)
-ARGUMENT_SPEC, gather = query_module(
+ARGUMENT_SPEC = query_spec(dict(
+    zone_uuid=dict(type='str'),
+    cluster_uuid=dict(type='str'),
+    host_uuid=dict(type='str'),
+    state=dict(type='list', elements='str'),
+))
+gather = query_gather(
     VMS_PATH, 'vm_instances',
-    argument_spec=dict(
-        zone_uuid=dict(type='str'),
-        cluster_uuid=dict(type='str'),
-        host_uuid=dict(type='str'),
-        state=dict(type='list', elements='str'),
-    ),
     filters=(('zone_uuid', 'zoneUuid'), ('cluster_uuid', 'clusterUuid'), ('host_uuid', 'hostUuid')),
     list_filters=(('state', 'state'),),
     uuid_options=('zone_uuid', 'cluster_uuid', 'host_uuid'),

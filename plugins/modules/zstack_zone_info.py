@@ -112,16 +112,16 @@ zones:
       type: str
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._module import query_module, run_read_module
+from ansible_collections.zstack.cloud.plugins.module_utils._module import query_gather, query_spec, run_read_module
 from ansible_collections.zstack.cloud.plugins.module_utils._resources import ZONES_PATH
 
 
 #: the options and the body of this read module (the role's steps run them in the controller's process too)
-ARGUMENT_SPEC, gather = query_module(
+ARGUMENT_SPEC = query_spec(dict(
+    state=dict(type='str', choices=['Enabled', 'Disabled']),
+))
+gather = query_gather(
     ZONES_PATH, 'zones',
-    argument_spec=dict(
-        state=dict(type='str', choices=['Enabled', 'Disabled']),
-    ),
     filters=(('state', 'state'),),
 )
 
