@@ -202,12 +202,12 @@ class _Task:
 class _Action:
     """What _Context.run_module uses of the action: the task, a templar, _execute_module (recording the task's mode).
 
-    Its connection is not local, so every module runs through _execute_module (test_reads_in_process.py has the local one).
+    Its connection is not local unless given, so every module runs through _execute_module.
     """
 
-    def __init__(self, fail=False):
+    def __init__(self, fail=False, transport='ssh'):
         self._task = _Task()
-        self._connection = MagicMock(transport='ssh')
+        self._connection = MagicMock(transport=transport)
         self._play_context = MagicMock(become=False)
         self._templar = None
         self.runs = []
@@ -236,6 +236,29 @@ def test_a_step_runs_a_module_with_the_task_defaults_and_gets_its_result_as_retu
     assert ctx.run_module('zstack.cloud.zstack_host_info', {'uuids': [u(1)]}) == {'changed': False, 'hosts': []}
     assert action.runs == [('zstack.cloud.zstack_host_info', {'uuids': [u(1)], 'applied': 'zstack.cloud.zstack_host_info'},
                             False, {'x': 1})]
+
+
+def test_on_the_controller_a_read_runs_in_this_process_and_a_change_still_as_a_module(no_defaults, monkeypatch):
+    reads = []
+
+    def run_read(name, args, check_mode=False):
+        reads.append((name, args, check_mode))
+        return {'changed': False, 'here': True}
+
+    monkeypatch.setattr(compliance_stage._reads, 'run_read', run_read)  # pylint: disable=protected-access
+    action = _Action(transport='local')
+    ctx = compliance_stage._Context(action, {})
+    assert ctx.run_module('zstack.cloud.zstack_zone_info', {'fields': ['uuid']}) == {'changed': False, 'here': True}
+    assert reads == [('zstack.cloud.zstack_zone_info', {'fields': ['uuid'], 'applied': 'zstack.cloud.zstack_zone_info'}, False)]
+    assert action.runs == []
+    ctx.run_module('zstack.cloud.zstack_vm_migration', {'uuid': u(11)}, check_mode=True)  # it changes things: a module run
+    assert [run[0] for run in action.runs] == ['zstack.cloud.zstack_vm_migration'] and len(reads) == 1
+    action._task.check_mode = True  # a check-mode run: the read is told so
+    ctx.run_module('zstack.cloud.zstack_host_info', {})
+    assert reads[-1][0] == 'zstack.cloud.zstack_host_info' and reads[-1][2] is True
+    action._task.environment = [{}, {'HTTPS_PROXY': 'http://proxy:3128'}]  # a module process would see it: a module run
+    ctx.run_module('zstack.cloud.zstack_host_info', {})
+    assert action.runs[-1][0] == 'zstack.cloud.zstack_host_info' and len(reads) == 2
 
 
 def test_a_pre_flight_module_runs_in_check_mode_and_the_task_keeps_its_mode(no_defaults):

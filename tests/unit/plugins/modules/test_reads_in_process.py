@@ -10,12 +10,10 @@ Both runs go to the simulator over HTTP; the module run is the module's main() a
 from __future__ import annotations
 
 import importlib
-from unittest.mock import MagicMock
 
 import pytest
 from ansible.module_utils.common.parameters import remove_values
 
-from ansible_collections.zstack.cloud.plugins.action import compliance_stage
 from ansible_collections.zstack.cloud.plugins.plugin_utils import _reads
 
 from zstack_simulator.fleet import fixed_uuid
@@ -127,56 +125,3 @@ def test_masking_finds_a_secret_wherever_remove_values_would(secret):
 ])
 def test_only_a_task_on_the_controller_runs_reads_here(transport, environment, become, here):
     assert _reads.runs_here(transport, environment, become) is here
-
-
-class _Connection:
-    def __init__(self, transport):
-        self.transport = transport
-
-
-class _PlayContext:
-    become = False
-
-
-class _Task:
-    def __init__(self):
-        self.check_mode = False
-        self.module_defaults = []
-        self.environment = None
-        self._parent = MagicMock()  # ansible-core 2.18 reads the play's action groups through it
-
-
-class _Action:
-    """A local task's action: a read runs here, anything else through _execute_module."""
-
-    def __init__(self, transport):
-        self._task = _Task()
-        self._connection = _Connection(transport)
-        self._play_context = _PlayContext()
-        self._templar = None
-        self.runs = []
-
-    def _execute_module(self, module_name, module_args, task_vars):
-        self.runs.append(module_name)
-        return {'changed': False, 'module_run': True}
-
-
-@pytest.fixture
-def no_defaults(monkeypatch):
-    if compliance_stage._apply_action_arg_defaults is not None:
-        monkeypatch.setattr(compliance_stage, '_apply_action_arg_defaults', lambda name, task, args, templar: dict(args))
-    else:
-        monkeypatch.setattr(compliance_stage, 'get_action_args_with_defaults',
-                            lambda name, args, defaults, templar, action_groups=None: dict(args))
-
-
-def test_the_step_context_runs_reads_here_only_on_the_controller(sim, no_defaults):
-    action = _Action('local')
-    ctx = compliance_stage._Context(action, {})
-    zones = ctx.run_module('zstack.cloud.zstack_zone_info', connection(sim, fields=['uuid', 'name']))
-    assert sorted(z['name'] for z in zones['zones']) == ['zone-1', 'zone-2'] and action.runs == []
-    assert ctx.run_module('zstack.cloud.zstack_vm_migration', {'uuid': 'x'}, check_mode=True)['module_run']
-    assert action.runs == ['zstack.cloud.zstack_vm_migration']
-    remote = _Action('ssh')
-    assert compliance_stage._Context(remote, {}).run_module('zstack.cloud.zstack_zone_info', {})['module_run']
-    assert remote.runs == ['zstack.cloud.zstack_zone_info']
