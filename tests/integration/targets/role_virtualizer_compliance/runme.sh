@@ -46,6 +46,7 @@ play test_inputs.yml
 play test_batch_error.yml
 # an interpreter that logs each module it runs: on the controller, the role's reads start none
 module_log="${out}/module_runs.log"
+# shellcheck disable=SC2016  # "$1" is the shim's own argument, written literally
 printf '#!/bin/sh\necho "$1" >> "%s"\nexec "%s" "$@"\n' "$module_log" "$(command -v "$PY")" > "${out}/module_python"
 chmod +x "${out}/module_python"
 play test_reads_here.yml --check -e "ansible_python_interpreter=${out}/module_python" -e "rvc_module_log=${module_log}"
