@@ -112,13 +112,17 @@ def kind_of(resource_type):
     return None
 
 
+_DIGITS = re.compile(r'(\d+)')
+
+
 @functools.lru_cache(maxsize=65536)
 def natural(text):
     """'vm-10' sorts after 'vm-9'.
 
     Cached: the scope, the policy, the plan and the reports sort the same names of a fleet again.
     """
-    return tuple((0, int(part), '') if part.isdigit() else (1, 0, part) for part in re.split(r'(\d+)', text or '') if part)
+    parts = _DIGITS.split(text or '')  # text, digits, text, digits, ..., text
+    return tuple((0, int(part), '') if index % 2 else (1, 0, part) for index, part in enumerate(parts) if part)
 
 
 def sort_key(entry):
