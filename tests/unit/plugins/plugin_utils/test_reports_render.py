@@ -14,8 +14,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from ansible_collections.zstack.cloud.plugins.plugin_utils import _plan, _policy, _reports, _scope
+from ansible_collections.zstack.cloud.plugins.plugin_utils import _forked, _plan, _policy, _reports, _scope
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import ComplianceError
+from ansible_collections.zstack.cloud.tests.unit.plugins.plugin_utils.test_forked import MULTI_THREADED
 
 NEW = '4.2.0-632.g6a6222b.el7'
 OLD = '4.2.0-627.g36ee592.el7'
@@ -322,6 +323,83 @@ def test_html_and_junit_agree():
     page = Page(texts['html'])
     failed_cases = sorted(c.get('name').rsplit('(', 1)[1].rstrip(')') for c in root.iter('testcase') if c.find('failure') is not None)
     assert failed_cases == sorted(row[1].split()[-1] for row in page.rows('Type')[:len(failed_cases)])
+
+
+class CountingForked(_forked.Forked):
+    """Forked, counting the children it forks."""
+
+    started_children = []
+
+    def __init__(self, produce):
+        super().__init__(produce)
+        if self.started:
+            self.started_children.append(self._pid)  # pylint: disable=protected-access
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """Every report format side by side from the first resource on; the children forked, in a list."""
+    monkeypatch.setattr(_reports, 'PARALLEL_MIN_RESOURCES', 1)
+    monkeypatch.setattr(_forked, '_threads', lambda: 1)  # other tests of the run may leave idle threads behind
+    monkeypatch.setattr(CountingForked, 'started_children', [])
+    monkeypatch.setattr(_forked, 'Forked', CountingForked)
+    return CountingForked.started_children
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='os.fork is POSIX only')
+@MULTI_THREADED
+@pytest.mark.parametrize('formats', [['json', 'junit', 'html'], ['html', 'json'], ['junit', 'html'], ['json', 'html', 'json']])
+def test_reports_made_side_by_side_are_the_same_texts(forks, formats):
+    result = remediated(hostile=True)
+    texts = _reports.render_report(result, formats)
+    assert len(forks) == len(set(formats)) - 1  # all but one in a child; this process makes the last
+    assert list(texts) == list(dict.fromkeys(formats))
+    for fmt in formats:
+        assert texts[fmt] == _reports.render_report(result, fmt)  # one format: no fork
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='os.fork is POSIX only')
+@MULTI_THREADED
+def test_a_report_whose_child_fails_is_made_here(forks, monkeypatch):
+    result = remediated()
+    expected = {fmt: _reports.render_report(result, fmt) for fmt in _reports.REPORT_FORMATS}
+    parent, real = os.getpid(), _reports._render  # pylint: disable=protected-access
+
+    def failing_in_a_child(fmt, *args):
+        if os.getpid() != parent:
+            raise MemoryError('out of memory in the child')
+        return real(fmt, *args)
+    monkeypatch.setattr(_reports, '_render', failing_in_a_child)
+    assert _reports.render_report(result, list(_reports.REPORT_FORMATS)) == expected
+    assert len(forks) == 2
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='os.fork is POSIX only')
+@MULTI_THREADED
+def test_an_error_here_raises_and_leaves_no_child(forks, monkeypatch):
+    parent = os.getpid()
+
+    def broken_here(fmt, *args):
+        if os.getpid() == parent:
+            raise ComplianceError('the report template report.html.j2 is broken')
+        return 'text'
+    monkeypatch.setattr(_reports, '_render', broken_here)
+    with pytest.raises(ComplianceError, match='report.html.j2 is broken'):
+        _reports.render_report(remediated(), ['json', 'junit', 'html'])
+    assert len(forks) == 2
+    for pid in forks:  # reaped, none left running or a zombie
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_small_fleet_forks_nothing(monkeypatch):
+    monkeypatch.setattr(_forked, '_threads', lambda: 1)
+    monkeypatch.setattr(CountingForked, 'started_children', [])
+    monkeypatch.setattr(_forked, 'Forked', CountingForked)
+    result = remediated()
+    assert len(result['resources']) < _reports.PARALLEL_MIN_RESOURCES
+    _reports.render_report(result, list(_reports.REPORT_FORMATS))
+    assert not CountingForked.started_children
 
 
 def test_unknown_format_and_bad_names():
