@@ -29,6 +29,8 @@ NO_RECORD = verdicts.NO_RECORD
 NOT_FOUND = verdicts.NOT_FOUND
 HOST_TYPE = verdicts.HOST_TYPE
 VM_TYPE = verdicts.VM_TYPE
+#: what the UUIDs of one ``groups`` entry of zstack_virtualizer_info share: all that the policy reads of a verdict
+GROUP_FIELDS = verdicts.GROUP_FIELDS
 
 HOST = 'host'
 VM = 'vm'

@@ -7,7 +7,7 @@
 Private to this collection: not a public API, may change without notice.
 
 :func:`evaluate` applies the policy to the verdicts that ``zstack.cloud.zstack_virtualizer_info``
-returned (``virtualizer_info``, keyed by UUID).
+returned (``virtualizer_info``, keyed by UUID, or its ``groups``).
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ from ansible_collections.zstack.cloud.plugins.plugin_utils._common import (
     UNKNOWN,
     UNMATCHED,
     WARN,
+    GROUP_FIELDS,
     ComplianceError,
     kind_of,
     sort_key,
     summary_counts,
+    type_name,
 )
 
 #: the verdict of a UUID that could not be read (zstack_virtualizer_info on_batch_error=report)
@@ -78,15 +80,48 @@ def _snapshot(verdict_entry):
     }
 
 
+def verdicts_of(read, order=None):
+    """The verdicts of a zstack_virtualizer_info result, keyed by UUID, as :func:`evaluate` reads them.
+
+    ``read`` is the module's ``virtualizer_info`` dict (``output=facts`` or ``full``), or the module's
+    whole result, whose ``groups`` every output returns: then each UUID of a group gets the group's
+    verdict, versions and reason (one dict per group, shared). ``order`` (UUIDs) puts those first,
+    in its order. A malformed ``groups`` is refused, never read as fewer UUIDs.
+    """
+    if not isinstance(read, Mapping) or 'groups' not in read:
+        return read
+    groups = read['groups']
+    if not isinstance(groups, list):
+        raise ComplianceError('the groups of the zstack_virtualizer_info result must be a list, got %s' % type(groups).__name__)
+    by_uuid = {}
+    for index, group in enumerate(groups):
+        if not isinstance(group, Mapping) or not isinstance(group.get('uuids'), list) or 'verdict' not in group:
+            got = 'a dict with keys %s' % ', '.join(sorted(map(str, group))) if isinstance(group, Mapping) else type_name(group)
+            raise ComplianceError('groups[%d] of the zstack_virtualizer_info result is not a group of UUIDs with a verdict '
+                                  '(a dict with a list uuids and a verdict expected, got %s): pass the result the module '
+                                  'returned' % (index, got))
+        shared = dict((key, group.get(key)) for key in GROUP_FIELDS)
+        for uuid in group['uuids']:
+            by_uuid[uuid] = shared
+    if order:
+        ordered = dict((uuid, by_uuid[uuid]) for uuid in order if uuid in by_uuid)
+        if len(ordered) < len(by_uuid):
+            ordered.update(by_uuid)
+        by_uuid = ordered
+    return by_uuid
+
+
 def evaluate(virtualizer_info, scope=None, policy=None):
     """Apply the policy to the verdicts.
 
-    ``virtualizer_info`` is the module's dict keyed by UUID.  Returns
+    ``virtualizer_info`` is the module's dict keyed by UUID, or the module's whole result (its
+    ``groups``, see :func:`verdicts_of`).  Returns
     ``{resources, summary, failing, warnings, ignored, compliant, policy}``;
     each resource carries its inventory facts (name, cluster, host) from the
     scope, its verdict snapshot and its outcome.
     """
     policy = check_policy(policy)
+    virtualizer_info = verdicts_of(virtualizer_info, (scope or {}).get('uuids'))
     if not isinstance(virtualizer_info, Mapping):
         raise ComplianceError('virtualizer_info must be the dict returned by zstack_virtualizer_info, got %s'
                               % type(virtualizer_info).__name__)

@@ -241,9 +241,14 @@ def _assess(ctx, inputs, scope):
         if inputs['on_batch_error'] == 'fail':
             remedy = ('when a batch kept failing, %s=report lets the run go on: the UUIDs of that batch get the verdict Error, '
                       'which %s judges' % (option('on_batch_error'), option('error_policy')))
-        info = _module(ctx, VIRTUALIZER_INFO, 'the verdict read', {
-            'uuids': scope['uuids'], 'output': 'facts', 'on_batch_error': inputs['on_batch_error']},
-            remedy=remedy).get('virtualizer_info')
+        read = _module(ctx, VIRTUALIZER_INFO, 'the verdict read', {
+            'uuids': scope['uuids'], 'output': 'grouped', 'on_batch_error': inputs['on_batch_error']}, remedy=remedy)
+        info = _policy.verdicts_of(read, scope['uuids'])
+        missing = [uuid for uuid in scope['uuids'] if uuid not in info]
+        if missing:  # the module answers for every UUID; a read that does not is not taken as fewer resources
+            raise StepFailed('the verdict read (zstack.cloud.zstack_virtualizer_info) returned no verdict for %s of the %d UUIDs '
+                             'in scope (first: %s); nothing was decided. Run it again; if it persists, report it as a bug '
+                             'of the zstack.cloud collection' % (len(missing), len(scope['uuids']), missing[0]))
     return step_evaluate(ctx, inputs, info, scope)['output']
 
 

@@ -52,6 +52,27 @@ def test_pipeline_through_filters():
     assert len(FILTERS['compliance_table'](res)) == 3
 
 
+def test_evaluate_reads_the_registered_result_of_any_output():
+    """The module's default output (grouped) holds no virtualizer_info: its groups give the same evaluation."""
+    a, b, c = 'a' * 32, 'b' * 32, 'c' * 32
+    hosts = [{'uuid': a, 'name': 'h', 'clusterUuid': c, 'state': 'Enabled', 'status': 'Connected'}]
+    vms = [{'uuid': b, 'name': 'v', 'hostUuid': a, 'clusterUuid': c, 'state': 'Running'}]
+    shared = {'resource_type': 'HostVO', 'verdict': 'Unmatched', 'current_version': '1', 'expect_version': '2', 'reason': 'old'}
+    facts = {a: dict(shared, uuid=a), b: {'uuid': b, 'resource_type': 'VmInstanceVO', 'verdict': 'Matched',
+                                         'current_version': '2', 'expect_version': '2', 'reason': None}}
+    grouped = {'changed': False, 'summary': {}, 'not_found': [], 'groups': [
+        dict(facts[b], count=1, uuids=[b]), dict(shared, count=1, uuids=[a])]}
+    for group in grouped['groups']:
+        group.pop('uuid', None)
+    scope = FILTERS['compliance_scope'](hosts, vms, [])
+    by_facts = FILTERS['compliance_evaluate'](facts, scope)
+    by_groups = FILTERS['compliance_evaluate'](grouped, scope)
+    assert by_groups == by_facts and list(by_groups['resources']) == scope['uuids']  # in the scope's order
+    assert by_groups['resources'][a]['outcome'] == 'fail'
+    with pytest.raises(AnsibleFilterError, match=r'groups\[0\] of the zstack_virtualizer_info result is not a group of UUIDs'):
+        FILTERS['compliance_evaluate']({'groups': [{'verdict': 'Matched'}]}, scope)
+
+
 def test_errors_become_filter_errors():
     with pytest.raises(AnsibleFilterError, match='zstack.cloud.compliance_evaluate: policy unknown'):
         FILTERS['compliance_evaluate']({}, None, unknown='sometimes')

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import POLICY_CHOICES, ComplianceError
+from ansible_collections.zstack.cloud.plugins.plugin_utils import _policy
 from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import check_policy, evaluate, outcome_of
 from ansible_collections.zstack.cloud.plugins.plugin_utils._scope import build_scope
 from ansible_collections.zstack.cloud.tests.unit.plugins.plugin_utils.compliance_fleet import NEW, OLD, evaluated, host, u, verdict
@@ -73,3 +74,26 @@ def test_unknown_verdict_is_an_error():
 def test_virtualizer_info_must_be_the_dict_of_the_module():
     with pytest.raises(ComplianceError, match='virtualizer_info must be the dict returned by zstack_virtualizer_info, got list'):
         evaluate([verdict(1, 'host', 'Matched')])
+
+
+def test_verdicts_of_groups_one_shared_entry_per_group_in_the_given_order():
+    matched = {'verdict': 'Matched', 'resource_type': 'HostVO', 'current_version': NEW, 'expect_version': NEW, 'reason': None}
+    read = {'groups': [dict(matched, count=2, uuids=[u(2), u(1)]),
+                       {'verdict': 'NotFound', 'resource_type': None, 'current_version': None, 'expect_version': None,
+                        'reason': 'gone', 'count': 1, 'uuids': [u(3)]}]}
+    by_uuid = _policy.verdicts_of(read, [u(1), u(3)])
+    assert list(by_uuid) == [u(1), u(3), u(2)]  # the order given, then what it did not name: nothing is dropped
+    assert by_uuid[u(1)] is by_uuid[u(2)] and by_uuid[u(1)] == matched
+    assert _policy.verdicts_of(read) == dict((x, by_uuid[x]) for x in (u(2), u(1), u(3)))
+    info = {u(1): dict(matched, uuid=u(1))}
+    assert _policy.verdicts_of(info) is info  # a virtualizer_info dict as it is
+
+
+@pytest.mark.parametrize('groups, message', [
+    ('Matched', r'the groups of the zstack_virtualizer_info result must be a list, got str'),
+    ([['x']], r'groups\[0\] .* got a list\)'),
+    ([{'verdict': 'Matched', 'uuids': ['x']}, {'uuids': ['y']}], r'groups\[1\] .* got a dict with keys uuids\)'),
+])
+def test_verdicts_of_refuses_malformed_groups(groups, message):
+    with pytest.raises(ComplianceError, match=message):
+        _policy.verdicts_of({'groups': groups})

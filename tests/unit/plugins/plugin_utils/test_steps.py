@@ -14,6 +14,7 @@ import os
 
 import pytest
 
+from ansible_collections.zstack.cloud.plugins.module_utils._virtualizer import GROUP_FIELDS, group_uuids
 from ansible_collections.zstack.cloud.plugins.plugin_utils import _steps
 from ansible_collections.zstack.cloud.plugins.plugin_utils._common import ComplianceError
 from ansible_collections.zstack.cloud.plugins.plugin_utils._plan import build_plan
@@ -199,7 +200,7 @@ def zstack(hosts, vms, info, **more):
         return {'changed': False, 'vm_instances': found}
 
     def virtualizer_info(args):
-        return {'changed': False, 'virtualizer_info': dict((x, info[x]) for x in args['uuids'] if x in info)}
+        return answer_of(info, args, vms)
 
     def names_of(module):
         key, known = LOOKUPS[module]
@@ -225,6 +226,21 @@ def reads(ctx):
     return [call for call in ctx.calls if call[0] not in (ZONE_INFO, CLUSTER_INFO)]
 
 
+def answer_of(info, args, vms=(), **extra):
+    """zstack_virtualizer_info's answer for ``args`` from the entries of ``info``: its groups (any output), and the
+    entries keyed by UUID unless the output is grouped. As the module, it answers for every UUID: one of ``vms``
+    that ``info`` does not know has no record (a stopped VM), any other is not found."""
+    vm_uuids = set(v['uuid'] for v in vms)
+    entries = {}
+    for x in args['uuids']:
+        entries[x] = info.get(x) or (dict(verdict(int(x, 16), 'vm', 'NoRecord', None, None), uuid=x) if x in vm_uuids else
+                                     dict(verdict(int(x, 16), None, 'NotFound', None, None), uuid=x))
+    answer = dict(extra, changed=False, groups=group_uuids(list(entries), lambda x: tuple(entries[x].get(f) for f in GROUP_FIELDS)))
+    if args.get('output') != 'grouped':
+        answer['virtualizer_info'] = entries
+    return answer
+
+
 def test_assess_discovers_reads_every_verdict_in_one_call_and_plans(tmp_path):
     hosts, vms, info = fleet()
     inputs = inputs_for(tmp_path, uuids=[], cluster_uuids=[u(1001), u(1002)])
@@ -239,7 +255,7 @@ def test_assess_discovers_reads_every_verdict_in_one_call_and_plans(tmp_path):
     assert reads(ctx) == [
         (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'conditions': conditions}),
         (_steps.VM_INFO, {'fields': ['uuid', 'name', 'hostUuid', 'state'], 'conditions': conditions, 'state': ['Running']}),
-        (_steps.VIRTUALIZER_INFO, {'uuids': scope['uuids'], 'output': 'facts', 'on_batch_error': 'fail'}),
+        (_steps.VIRTUALIZER_INFO, {'uuids': scope['uuids'], 'output': 'grouped', 'on_batch_error': 'fail'}),
     ]
     assert ctx.lines[0] == summary_line(evaluation['summary'])
     assert ctx.lines[1].startswith('Plan (check mode: nothing will change): 1 host action in 1 batch')
@@ -280,6 +296,19 @@ def test_assess_reads_the_maintenance_policy_when_hosts_enter_maintenance(tmp_pa
     assert _steps.GLOBAL_CONFIG_INFO not in [c[0] for c in reads(ctx)]
 
 
+def test_assess_refuses_a_verdict_read_that_leaves_uuids_out(tmp_path):
+    """A read that answers for fewer UUIDs than went in decides nothing: those UUIDs are not dropped as if compliant."""
+    hosts, vms, info = fleet()
+
+    def short(args):
+        answer = answer_of(info, args, vms)
+        answer['groups'] = [dict(g, uuids=[x for x in g['uuids'] if x != u(21)]) for g in answer['groups']]
+        return answer
+    with pytest.raises(_steps.StepFailed, match=r'the verdict read \(zstack.cloud.zstack_virtualizer_info\) returned no verdict '
+                       r'for 1 of the 9 UUIDs in scope \(first: %s\); nothing was decided' % u(21)):
+        _steps.step_assess(zstack(hosts, vms, info, **{_steps.VIRTUALIZER_INFO: short}), inputs_for(tmp_path, uuids=[], discover=True))
+
+
 def test_assess_reports_batches_that_keep_failing_as_error_judged_by_the_error_policy(tmp_path):
     hosts, vms, info = fleet()
     info[u(21)] = dict(verdict(21, 'vm', 'Error', None, None, reason='not read: its batch kept failing (HTTP 502)'),
@@ -287,7 +316,7 @@ def test_assess_reports_batches_that_keep_failing_as_error_judged_by_the_error_p
     warning = '1 of 9 UUIDs have the verdict Error: 1 batch(es) kept failing after their retries'
 
     def virtualizer_info(args):
-        return {'changed': False, 'warnings': [warning], 'virtualizer_info': dict((x, info[x]) for x in args['uuids'] if x in info)}
+        return answer_of(info, args, vms, warnings=[warning])
     ctx = zstack(hosts, vms, info, **{_steps.VIRTUALIZER_INFO: virtualizer_info})
     out = _steps.step_assess(ctx, inputs_for(tmp_path, uuids=[], discover=True, on_batch_error='report', error_policy='warn'))
     assert reads(ctx)[-1][1]['on_batch_error'] == 'report'
@@ -354,7 +383,7 @@ def test_rescan_reads_the_scope_again_and_plans_the_vm_phase(tmp_path):
     assert reads(ctx) == [
         (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'uuids': first['host_uuids']}),
         (_steps.VM_INFO, {'fields': VM_FIELDS, 'uuids': first['vm_uuids']}),
-        (_steps.VIRTUALIZER_INFO, {'uuids': first['uuids'], 'output': 'facts', 'on_batch_error': 'fail'}),
+        (_steps.VIRTUALIZER_INFO, {'uuids': first['uuids'], 'output': 'grouped', 'on_batch_error': 'fail'}),
     ]
     assert out['scope']['uuids'] == first['uuids']  # a VM started meanwhile is not added
     assert out['output']['resources'][u(11)]['verdict'] == 'Unmatched'
@@ -684,7 +713,7 @@ def test_verify_then_reads_the_whole_scope_again(tmp_path):
         (_steps.VIRTUALIZER_INFO, {'uuids': [u(1)], 'output': 'facts', 'on_batch_error': 'report'}),
         (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'uuids': scope['host_uuids']}),
         (_steps.VM_INFO, {'fields': VM_FIELDS, 'uuids': scope['vm_uuids']}),
-        (_steps.VIRTUALIZER_INFO, {'uuids': scope['uuids'], 'output': 'facts', 'on_batch_error': 'report'}),
+        (_steps.VIRTUALIZER_INFO, {'uuids': scope['uuids'], 'output': 'grouped', 'on_batch_error': 'report'}),
     ]
     assert out['after']['summary'] == evaluate(info, scope)['summary']
     assert out['after']['resources'][u(1)]['verdict'] == 'Matched'
