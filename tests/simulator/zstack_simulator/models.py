@@ -506,7 +506,8 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         page, total = query.run(source, spec, fields, cls, index=index, order_key=lambda inv: self.db_key(inv.get("uuid") or inv.get("name") or ""))
         if spec.count:
             return {"total": total, "schema": {}}
-        inventories = [query.project(_copy_inv(inv), spec.fields) for inv in page]
+        wanted = set(spec.fields or ())
+        inventories = [_copy_inv(query.project(inv, wanted)) for inv in page]  # the fields asked for, then copied
         out = {"inventories": inventories}
         if spec.reply_with_count:
             out["total"] = total
