@@ -441,7 +441,12 @@ def _seconds(value):
 
 
 def _ref(uuid, names):
-    return {'uuid': uuid, 'name': names.get(uuid)} if uuid else None
+    """A zone, cluster or host as the reports name it: ``uuid``, ``name`` (None when unknown) and ``label``
+    (``name (uuid)``, or the UUID alone)."""
+    if not uuid:
+        return None
+    name = names.get(uuid)
+    return {'uuid': uuid, 'name': name, 'label': '%s (%s)' % (name, uuid) if name is not None else uuid}
 
 
 class _Refs(dict):

@@ -210,9 +210,10 @@ def test_junit_one_case_per_resource_with_real_times_and_no_none():
     assert 'None' not in text
     # names beside UUIDs, and what was done, in the case's output
     out = [c for c in cases if u(21) in c.get('name')][0].find('system-out').text
-    assert 'zone: zone-east (%s)' % ZONE in out and 'cluster: cluster-alpha (%s)' % CLUSTER_A in out
-    assert 'host: kvm-2 (%s)' % u(2) in out
-    assert 'action: migrate failed (3.25 s)' in out
+    assert out.splitlines() == [
+        'type: vm', 'zone: zone-east (%s)' % ZONE, 'cluster: cluster-alpha (%s)' % CLUSTER_A, 'host: kvm-2 (%s)' % u(2),
+        'verdict: Unmatched', 'current_version: %s' % OLD, 'expect_version: %s' % NEW, 'outcome: fail', 'reason: Unmatched reason',
+        'action: migrate failed (3.25 s): %s' % HOSTILE.replace('\x01', '')]  # one line each, no blank one
     props = dict((p.get('name'), p.get('value')) for p in suites['zstack.virtualizer_compliance.hosts'].iter('property'))
     assert props['api-url'] == 'https://zs.example.com:8443/zstack' and props['principal'] == 'access key AKID123'
     assert 's3cret' not in text and 'token' not in text
@@ -226,6 +227,11 @@ def test_junit_missing_values_print_as_dash_and_absent_audit_is_left_out():
     assert 'None' not in text
     unknown = [c for c in root.iter('testcase') if u(3) in c.get('name')][0]
     assert 'expect_version: -' in unknown.find('system-out').text
+    zone_less = dict(checked(), names={})
+    for entry in zone_less['resources'].values():
+        entry['zone_uuid'] = None
+    host_out = [c for c in ET.fromstring(_reports.render_report(zone_less, 'junit')).iter('testcase') if u(3) in c.get('name')][0]
+    assert host_out.find('system-out').text.splitlines()[:3] == ['type: host', 'zone: -', 'cluster: %s' % CLUSTER_B]  # no name: the UUID
     assert unknown.find('failure').get('type') == 'Unknown'
     names = [p.get('name') for p in root.iter('property')]
     assert 'collection' not in names and 'api-url' not in names and 'mode' in names
