@@ -292,7 +292,9 @@ class RequestsTransport:
             raise _transport('connection failed (%s)' % _short(exc), exc, sent=not refused)
         except requests.exceptions.RequestException as exc:
             raise _transport('request failed (%s)' % _short(exc), exc, sent=True)
-        return Response(resp.status_code, resp.headers, resp.text)
+        # ZStack's RestServer writes UTF-8 and no Content-Type: without a declared charset the text is UTF-8, not
+        # what requests would guess from the bytes (slow on every answer, and wrong on a short non-ASCII one)
+        return Response(resp.status_code, resp.headers, resp.content.decode(resp.encoding or 'utf-8', 'replace'))
 
     def close(self):
         self.session.close()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import requests
+
 from ansible_collections.zstack.cloud.plugins.module_utils._client import (
     Credentials,
     RequestsTransport,
@@ -87,6 +89,17 @@ def test_client_decodes_utf8_answers_without_a_content_type(sim):
         zones = client.query('/zones', ['uuid=' + '9' * 32])['inventories']
     assert [z['name'] for z in zones] == [u'区域-Zürich']
     assert 'content-type' not in {k.lower() for k in transport.exchanges[-2][3]}
+
+
+def test_client_reads_an_answer_without_a_content_type_as_utf8_without_guessing(sim, monkeypatch):
+    """requests guesses the charset of a body that declares none (charset_normalizer, on every answer): ZStack's is UTF-8."""
+    def no_guess(_response):
+        raise AssertionError('the charset was guessed')
+    monkeypatch.setattr(requests.models.Response, 'apparent_encoding', property(no_guess))
+    sim.backend.seed({'zones': [{'uuid': '8' * 32, 'name': u'\u00e9'}]})  # two bytes: too short to guess from
+    with make(sim) as client:
+        zones = client.query('/zones', ['uuid=' + '8' * 32])['inventories']
+    assert [z['name'] for z in zones] == [u'\u00e9']
 
 
 def test_client_sends_every_call_under_the_context_path(sim):
