@@ -131,6 +131,11 @@ class Page(HTMLParser):
         rows = [t['rows'] for t in self.tables if t['id'] == ident][0][1:]
         return [[' '.join(''.join(c).split()) for c in row] for row in rows]
 
+    def table_rows_of(self, section):
+        """The rows (as joined cell texts) of every table, without header rows, if the page has an element ``section``."""
+        assert section in self.by_id
+        return [[' '.join(''.join(c).split()) for c in row] for table in self.tables for row in table['rows'][1:]]
+
     def rows(self, header):
         """The rows (as joined cell texts) of every table whose first header cell is ``header``."""
         found = []
@@ -318,6 +323,24 @@ def test_html_escapes_hostile_values():
     assert 'script' not in page.tags
     assert '<script>' not in text and '\x01' not in text
     assert HOSTILE.replace('\x01', '') in page.by_id['failing']
+
+
+def test_every_hostile_value_is_escaped_once_in_macros_too():
+    """Zone, cluster and host names reach the HTML through the ref macro, whose markup is kept (| safe) while the
+    names in it are escaped: each hostile value parses back to itself, never as a tag, never escaped twice."""
+    clean = HOSTILE.replace('\x01', '')
+    result = remediated(hostile=True, names=dict(NAMES, **{ZONE: HOSTILE, CLUSTER_A: HOSTILE}))
+    text = _reports.render_report(result, 'html')
+    page = Page(text)
+    assert 'script' not in page.tags and 'span' in page.tags and 'code' in page.tags
+    assert '&amp;lt;' not in text and '&amp;quot;' not in text and '&amp;#' not in text
+    zone_headings = [h for h in re.findall(r'<h3 class="zone">(.*?)</h3>', text)]
+    assert zone_headings and all('<span class="nm">&lt;script&gt;' in h for h in zone_headings)
+    failing = page.table_rows_of('failing')
+    assert any(clean in cell for row in failing for cell in row)  # the host named hostile, through ref()
+    root = ET.fromstring(_reports.render_report(result, 'junit'))
+    outs = [c.find('system-out').text for c in root.iter('testcase')]
+    assert all(('zone: %s (%s)' % (clean, ZONE)) in out for out in outs)
 
 
 def test_html_and_junit_agree():
