@@ -264,4 +264,3 @@ def project(inv: dict, fields) -> dict:
     if not fields:
         return inv
     return {k: v for k, v in inv.items() if k in fields}
-

@@ -58,8 +58,9 @@ def test_evaluate_reads_the_registered_result_of_any_output():
     hosts = [{'uuid': a, 'name': 'h', 'clusterUuid': c, 'state': 'Enabled', 'status': 'Connected'}]
     vms = [{'uuid': b, 'name': 'v', 'hostUuid': a, 'clusterUuid': c, 'state': 'Running'}]
     shared = {'resource_type': 'HostVO', 'verdict': 'Unmatched', 'current_version': '1', 'expect_version': '2', 'reason': 'old'}
-    facts = {a: dict(shared, uuid=a), b: {'uuid': b, 'resource_type': 'VmInstanceVO', 'verdict': 'Matched',
-                                         'current_version': '2', 'expect_version': '2', 'reason': None}}
+    vm_verdict = {'uuid': b, 'resource_type': 'VmInstanceVO', 'verdict': 'Matched', 'current_version': '2', 'expect_version': '2',
+                  'reason': None}
+    facts = {a: dict(shared, uuid=a), b: vm_verdict}
     grouped = {'changed': False, 'summary': {}, 'not_found': [], 'groups': [
         dict(facts[b], count=1, uuids=[b]), dict(shared, count=1, uuids=[a])]}
     for group in grouped['groups']:

@@ -30,7 +30,7 @@ def test_the_text_comes_from_a_child_process_whole():
     parent = os.getpid()
     child = _forked.Forked(lambda: '%d\n' % os.getpid() + text)
     assert child.started
-    pid, _, rest = child.text().partition('\n')
+    pid, _newline, rest = child.text().partition('\n')
     assert int(pid) != parent
     assert rest == text
 
