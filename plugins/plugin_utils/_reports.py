@@ -448,24 +448,20 @@ def _seconds(value):
     return ('%.3f' % value).rstrip('0').rstrip('.')
 
 
-def _ref(uuid, names):
-    """A zone, cluster or host as the reports name it: ``uuid``, ``name`` (None when unknown) and ``label``
-    (``name (uuid)``, or the UUID alone)."""
-    if not uuid:
-        return None
-    name = names.get(uuid)
-    return {'uuid': uuid, 'name': name, 'label': '%s (%s)' % (name, uuid) if name is not None else uuid}
-
-
 class _Refs(dict):
-    """UUID -> its ``{uuid, name}`` reference, made once per zone, cluster or host and shared by its rows."""
+    """UUID -> how the reports name that zone, cluster or host: ``uuid``, ``name`` (None when unknown) and
+    ``label`` (``name (uuid)``, or the UUID alone); None for no UUID. Made once per UUID, shared by every row."""
 
     def __init__(self, names):
         super().__init__()
         self.names = names
 
     def __missing__(self, uuid):
-        ref = self[uuid] = _ref(uuid, self.names)
+        ref = None
+        if uuid:
+            name = self.names.get(uuid)
+            ref = {'uuid': uuid, 'name': name, 'label': uuid if name is None else '%s (%s)' % (name, uuid)}
+        self[uuid] = ref
         return ref
 
 
@@ -488,8 +484,8 @@ def _resource_row(entry, refs):
     kind = get('resource_type')
     if kind not in (HOST, VM):
         kind = None
-    actions = get('actions')
-    seconds = sum(float(a.get('seconds') or 0) for a in actions) if actions else 0
+    actions = get('actions') or []
+    seconds = sum(float(a.get('seconds') or 0) for a in actions)
     name = get('name')
     if not name or name == uuid:
         name = None
@@ -503,8 +499,7 @@ def _resource_row(entry, refs):
         'verdict': shown, 'last_verdict': last, 'left_scope': after is None,
         'current_version': now.get('current_version'), 'expect_version': now.get('expect_version'),
         'outcome': outcome, 'reason': get('reason') or now.get('reason'),
-        'actions': [_action_row(a) for a in actions] if actions else [], 'seconds': seconds,
-        'time': _seconds(seconds) if seconds else '0',
+        'actions': [_action_row(a) for a in actions], 'seconds': seconds, 'time': _seconds(seconds),
         'order': (_SEVERITY.get(outcome, 4), kind != HOST) + sort_key(entry),
     }
 
@@ -535,10 +530,10 @@ def report_view(result):
         'totals': {'tests': len(rows), 'failures': len([r for r in rows if r['outcome'] == FAIL]),
                    'skipped': len([r for r in rows if r['outcome'] == WARN]), 'time': _seconds(sum(r['seconds'] for r in rows))},
         'timestamp': (result.get('started_at') or '').rstrip('Z') or None,
-        'plan': _plan_view(result, names),
+        'plan': _plan_view(result, refs),
         'actions': [dict(_action_row(a), kind=a.get('resource_type'), uuid=a.get('uuid'),
                          name=a.get('name') if a.get('name') != a.get('uuid') else None,
-                         host=_ref(a.get('host_uuid'), names) if a.get('resource_type') != HOST else None)
+                         host=refs[a.get('host_uuid') or None] if a.get('resource_type') != HOST else None)
                     for a in result.get('actions') or []],
         'drift': _drift_view(result.get('drift')),
     }
@@ -607,7 +602,7 @@ def _suites(rows):
     return suites
 
 
-def _plan_view(result, names):
+def _plan_view(result, refs):
     """The plan's rows with what happened to each: the record of its action (joined by UUID), else why not."""
     plan = result.get('plan') or {}
     records = {}
@@ -640,7 +635,7 @@ def _plan_view(result, names):
                 'order': action.get('order') or None, 'batch': action.get('batch') or None, 'phase': 'VM phase' if index else None,
                 'kind': action.get('resource_type'), 'uuid': action.get('uuid'),
                 'name': action.get('name') if action.get('name') != action.get('uuid') else None,
-                'host': _ref(action.get('host_uuid'), names) if action.get('resource_type') != HOST else None,
+                'host': refs[action.get('host_uuid') or None] if action.get('resource_type') != HOST else None,
                 'action': action.get('action'), 'status': status, 'status_class': status.split(' ')[0],
                 'seconds': _action_row(record)['seconds'] if record is not None else None,
                 'note': (record.get('message') if record is not None and record.get('status') != 'ok' else None)
