@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import signal
 import sys
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    gc.freeze()  # the seeded fleet lives as long as the process: keep it out of every garbage collection
     server.start()
     print(f"ZStack simulator listening on {server.url}", flush=True)
     if args.port_file:

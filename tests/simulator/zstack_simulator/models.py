@@ -234,10 +234,12 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
     def in_db_order(self, uuids) -> list[str]:
         """The UUIDs sorted by :meth:`db_key` (each key computed once, then looked up without a Python call)."""
         keys = self._db_keys
-        for uuid in uuids:
-            if uuid not in keys:
+        try:
+            return sorted(uuids, key=keys.__getitem__)
+        except KeyError:  # a UUID seen for the first time
+            for uuid in uuids:
                 self.db_key(uuid)
-        return sorted(uuids, key=keys.__getitem__)
+            return sorted(uuids, key=keys.__getitem__)
 
     def db_key(self, uuid: str) -> int:
         """Where a row sits in "database order": stable for a seed, unrelated to the uuid's sort order."""
@@ -463,6 +465,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             if not_owned:
                 raise arg_error(f"resource[uuids:[{', '.join(not_owned)}]] is not owned by account[uuid:{ident.account_uuid}]")
         inventories = []
+        append = inventories.append
         records, resources, vms = self.records, self.resources, self.vms
         for uuid in self.in_db_order(distinct):  # database order, not the input order nor sorted
             current = records.get(uuid)
@@ -476,11 +479,13 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
                 if host_uuid is None:
                     raise ApiError(errors.SYS_INTERNAL, errors.INTERNAL_NPE)
                 expect = records.get(host_uuid)
-            info = {"hypervisor": HYPERVISOR, "currentVersion": current}
-            if expect is not None:
-                info["expectVersion"] = expect
-            info["matchState"] = match_state(current, expect)
-            inventories.append({"uuid": uuid, "resourceType": resource_type, "infoList": [info]})
+            # match_state inlined (a call per UUID was a tenth of the simulator's CPU under a fleet's reads)
+            if expect is None:
+                info = {"hypervisor": HYPERVISOR, "currentVersion": current, "matchState": "Unknown"}
+            else:
+                info = {"hypervisor": HYPERVISOR, "currentVersion": current, "expectVersion": expect,
+                        "matchState": "Matched" if current == expect else "Unmatched"}
+            append({"uuid": uuid, "resourceType": resource_type, "infoList": [info]})
         return {"inventories": inventories}
 
     # ------------------------------------------------------------------ queries

@@ -188,7 +188,17 @@ def _predicate(cond: Condition):
         if isinstance(val, list):
             return matches(inv, cond)
         return _match_one(val, cond)  # one value: any() and all() of it are the same
-    return match
+
+    if cond.op != "=":
+        return match
+    text = cond.value
+
+    def equal(inv: dict) -> bool:
+        val = inv.get(name)
+        if type(val) is str:  # pylint: disable=unidiomatic-typecheck  # _coerce keeps the text for a str
+            return val == text
+        return match(inv)
+    return equal
 
 
 def _sort_key(inv: dict, field_name: str):

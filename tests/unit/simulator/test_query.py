@@ -48,6 +48,16 @@ def test_equal_and_not_equal(sim):
     assert _names(_q(sim, "/hosts", "osVersion=7.6.1810", "status=Connected")) == ["kvm-4"]
 
 
+def test_equal_compares_a_number_or_a_boolean_as_its_type(sim):
+    """``=`` compares a text field as text and a number or a boolean field as its type (``cpuNum=2`` as 2)."""
+    vms = list(sim.backend.vms.values())
+    assert any(vm.get("cpuNum") == 2 for vm in vms)
+    expected = sorted(vm["name"] for vm in vms if vm.get("cpuNum") == 2)
+    assert sorted(_names(_q(sim, "/vm-instances", "cpuNum=2"))) == expected
+    assert sorted(_names(_q(sim, "/vm-instances", "cpuNum=2.5"))) == []  # not a number of the field's type: no match
+    assert sorted(_names(_q(sim, "/vm-instances", "name=vm-1"))) == ["vm-1"]
+
+
 def test_in_and_not_in(sim):
     body = _q(sim, "/hosts", f"uuid?={d('kvm-1')},{d('kvm-2')}")
     assert sorted(_names(body)) == ["kvm-1", "kvm-2"]

@@ -133,7 +133,11 @@ def test_without_request_log_nothing_is_written(capsys):
     assert "/zstack/v1/nothing" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("query", ["uuids=a&uuids=b&x=1", "a&&b=&c=1=2&uuids=z", "q=name%3Dx&q=a+b", "uuids.1=b&uuids.0=a", "", "x=%E2%82%AC"])
+@pytest.mark.parametrize("query", ["uuids=a&uuids=b&x=1", "a&&b=&c=1=2&uuids=z", "q=name%3Dx&q=a+b", "uuids.1=b&uuids.0=a", "", "x=%E2%82%AC",
+                                   # one name repeated, and what only looks like it
+                                   "uuids=a&uuids=b&uuids=c", "uuids=a", "uuids=", "uuids=a&uuids=", "uuids=a&uuids=b=c",
+                                   "uuids=xuuids=y&uuids=b", "uuids=a&", "&uuids=a", "uuids=a&&uuids=b", "uuids=a&xuuids=b",
+                                   "uuids=a&uuids", "uuids&uuids", "=a&=b", "uuids=a&uuidsx=b"])
 def test_query_args_are_parsed_as_werkzeug_parses_them(query):
     """The fast path for unencoded query strings (a batch of UUIDs) gives what Werkzeug's own parser gives."""
     from werkzeug.test import EnvironBuilder  # pylint: disable=import-outside-toplevel
@@ -154,3 +158,31 @@ def test_answers_are_compact_utf8_json_as_gson_writes_them(sim):
     assert json.loads(rsp.content) == rsp.json()
     rsp = sim.get(VI_PATH.replace("/v1", ""))  # no uuids: a business error, 503 with the error object
     assert rsp.status_code == 503 and rsp.content.startswith(b'{"error":{"code":"SYS.1007"')
+
+
+@pytest.mark.parametrize("bufsize", [8192, 16, 5])
+def test_request_lines_are_read_as_cheroot_reads_them(bufsize):
+    """The simulator's socket reader gives the same lines, in the same pieces, as cheroot's own (pure _pyio) reader:
+    lines in the buffer, lines past it, a size limit inside and past a line, an empty size, the end of the stream."""
+    import socket  # pylint: disable=import-outside-toplevel
+
+    from cheroot import makefile  # pylint: disable=import-outside-toplevel
+
+    from zstack_simulator.server import _StreamReader  # pylint: disable=import-outside-toplevel
+
+    data = b"GET /x?" + b"&".join(b"uuids=%032x" % n for n in range(120)) + b" HTTP/1.1\r\nHost: a\r\n\r\nbody\nno newline at the end"
+    sizes = [256] * 30 + [None, 3, 0, -1, 7, None, 2, None, None]
+    lines = {}
+    for reader_class in (makefile.StreamReader, _StreamReader):
+        ours, theirs = socket.socketpair()
+        try:
+            ours.sendall(data)
+            ours.shutdown(socket.SHUT_WR)
+            reader = reader_class(theirs, "rb", bufsize)
+            lines[reader_class] = [reader.readline() if size is None else reader.readline(size) for size in sizes]
+            lines[reader_class].append(reader.bytes_read)
+        finally:
+            ours.close()
+            theirs.close()
+    assert lines[_StreamReader] == lines[makefile.StreamReader]
+    assert b"".join(lines[_StreamReader][:-1]) == data and lines[_StreamReader][-1] == len(data)
