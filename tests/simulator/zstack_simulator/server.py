@@ -208,7 +208,7 @@ class _StreamReader(makefile.StreamReader):
 
     cheroot reads on purpose through ``_pyio`` (the pure-Python io module), whose ``readline`` peeks and
     reads a byte string at a time in Python: the request line of a 100-UUID GetVirtualizerInfo (about 4 KB,
-    read 256 bytes a call) cost more CPU than the application's answer.  A line (or the ``size`` bytes asked
+    read 256 bytes a call) was about a tenth of the simulator's CPU per request.  A line (or the ``size`` bytes asked
     for) that is in the buffer is found with ``bytes.find`` and sliced off; anything else, such as a line
     that continues past the buffer, is read by ``_pyio`` as before, so the bytes read are the same.
     """
