@@ -37,7 +37,7 @@ except ImportError:  # ansible-core 2.18
     _apply_action_arg_defaults = None
 
 from ansible_collections.zstack.cloud.plugins.plugin_utils import _reads, _steps
-from ansible_collections.zstack.cloud.plugins.plugin_utils._common import ComplianceError
+from ansible_collections.zstack.cloud.plugins.plugin_utils._common import ComplianceError, gc_paused
 
 display = Display()
 
@@ -213,7 +213,8 @@ class ActionModule(ActionBase):
         context = _Context(self, task_vars)
         result['changed'] = False
         try:
-            outputs = func(context, **arguments)
+            with gc_paused():
+                outputs = func(context, **arguments)
         except (ComplianceError, _steps.StepFailed) as exc:
             result.update(failed=True, msg='%s' % exc)
             outputs = None

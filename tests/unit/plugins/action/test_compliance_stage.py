@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from unittest.mock import MagicMock
 
@@ -132,6 +133,28 @@ def test_extra_outputs_are_set_as_the_variables_named_in_facts(tmp_path):
         run({'step': 'validate', 'fact': 'c', 'facts': {'nothing': 'x'}, 'args': {'inputs': {
             'api_url': 'http://x', 'uuids': [u(1)], 'report_dir': str(tmp_path), 'report_basename': 'r', 'wait_timeout': 1,
             'verify_timeout': 0, 'verify_interval': 1}}})
+
+
+@pytest.mark.parametrize('enabled_before', [True, False])
+@pytest.mark.parametrize('fails', [False, True])
+def test_a_step_runs_without_the_cyclic_garbage_collector_which_is_left_as_it_was(monkeypatch, enabled_before, fails):
+    seen = []
+
+    def step_validate(_ctx, inputs, environ=None, ansible_core_version=None):  # pylint: disable=unused-argument
+        seen.append(gc.isenabled())
+        if fails:
+            raise _steps.StepFailed('no')
+        return {'output': inputs}
+
+    monkeypatch.setitem(_steps.STEPS, 'validate', step_validate)
+    was = gc.isenabled()
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        result, _calls = run({'step': 'validate', 'fact': 'c', 'args': {'inputs': {}}})
+        assert seen == [False] and gc.isenabled() is enabled_before
+        assert result.get('failed', False) is fails
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_a_failing_step_fails_the_task_with_its_message(tmp_path):
