@@ -45,8 +45,8 @@ def gc_paused():
     A step runs in an Ansible worker, a process forked for one task from a controller that holds the whole
     play, and makes a fleet's worth of dicts and tuples: every few thousand of them set off a collection,
     and each full one walked every object of the controller again (a third of the scope step's time on
-    11,000 resources).  The data of a step holds no reference cycles to collect, and the worker ends with
-    its task.
+    11,000 resources).  What a step makes holds few reference cycles, if any, and the worker (with all it
+    made) ends with its task.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -55,6 +55,7 @@ def gc_paused():
     finally:
         if enabled:
             gc.enable()
+
 
 FAIL = 'fail'
 WARN = 'warn'
