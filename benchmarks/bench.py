@@ -441,16 +441,31 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                               '(the runner measures it as soon as roles/virtualizer_compliance/tasks/main.yml exists)')
             log(self.notes[-1])
             return
-        for label, (hosts, per_host) in (('small', self.profile['role_small']), ('big', self.profile['role_big'])):
-            self.start_sim('role-%s' % label, hosts, per_host)
-            size = hosts * (per_host + 1)
-            report_dir = os.path.join(self.work, 'reports-%s' % label)
-            for _rep in range(self.profile['role_repeat']):
-                shutil.rmtree(report_dir, ignore_errors=True)
-                self.measure('role_check', size, self.playbook(
-                    'role_check.yml', {'bench_api_url': self.sim.url, 'bench_report_dir': report_dir},
-                    args=['--check'], interpreter=self.shim), module_process=True, task_times=True)
+        # Both fleets are served at once and their runs alternate (small, big, small, big, ...): a spell of noise on a
+        # shared machine then slows both sizes alike, and the ratio of their best runs holds
         self.stop_sim()
+        fleets = []
+        try:
+            for label, (hosts, per_host) in (('small', self.profile['role_small']), ('big', self.profile['role_big'])):
+                path = write_json(os.path.join(self.work, 'fleet-role-%s.json' % label), fleet_spec(hosts, per_host))
+                log('starting the simulator with fleet role-%s (%d hosts x %d VMs = %d resources)'
+                    % (label, hosts, per_host, hosts * (per_host + 1)))
+                sim = Simulator(self.python, path, self.work, 'role-%s' % label)
+                fleets.append((label, hosts * (per_host + 1), sim))
+                sim.start()
+                log('simulator up at %s in %.1f s' % (sim.url, sim.start_s))
+            for _rep in range(self.profile['role_repeat']):
+                for label, size, sim in fleets:
+                    self.sim = sim
+                    report_dir = os.path.join(self.work, 'reports-%s' % label)
+                    shutil.rmtree(report_dir, ignore_errors=True)
+                    self.measure('role_check', size, self.playbook(
+                        'role_check.yml', {'bench_api_url': sim.url, 'bench_report_dir': report_dir},
+                        args=['--check'], interpreter=self.shim), module_process=True, task_times=True)
+        finally:
+            self.sim = None
+            for _label, _size, sim in fleets:
+                sim.stop()
 
     # -------------------------------------------------------------- figures
     def best(self, kind, size):

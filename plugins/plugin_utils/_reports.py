@@ -267,6 +267,8 @@ _CARDS = (('total', 'total'), ('matched', 'Matched'), ('unmatched', 'Unmatched')
           ('no_record', 'no record'), ('not_found', 'not found'), ('failing', 'failing'), ('warning', 'warning'))
 #: characters XML 1.0 cannot carry at all (and HTML should not): dropped from every rendered value
 _UNCARRIABLE = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+#: the characters html.escape replaces
+_ESCAPED = re.compile('[&<>"\']')
 _ENVIRONMENT = []
 
 
@@ -380,6 +382,8 @@ def _finalize(value):
     text = value if type(value) is str else str(value)  # pylint: disable=unidiomatic-typecheck  # a str subclass may print otherwise
     if not text.isprintable():
         text = _UNCARRIABLE.sub('', text)
+    if _ESCAPED.search(text) is None:  # most values (names, UUIDs, versions): one scan instead of html.escape's five
+        return text
     return html.escape(text)
 
 

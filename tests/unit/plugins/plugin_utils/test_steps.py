@@ -253,8 +253,9 @@ def test_assess_discovers_reads_every_verdict_in_one_call_and_plans(tmp_path):
     assert out['output'] == build_plan(evaluation, inputs['options'])
     conditions = ['clusterUuid?=%s,%s' % (u(1001), u(1002))]
     assert reads(ctx) == [
-        (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'conditions': conditions}),
-        (_steps.VM_INFO, {'fields': ['uuid', 'name', 'hostUuid', 'state'], 'conditions': conditions, 'state': ['Running']}),
+        (_steps.HOST_INFO, {'fields': HOST_FIELDS, 'conditions': conditions, 'page_size': 5000}),
+        (_steps.VM_INFO, {'fields': ['uuid', 'name', 'hostUuid', 'state'], 'conditions': conditions, 'state': ['Running'],
+                          'page_size': 5000}),
         (_steps.VIRTUALIZER_INFO, {'uuids': scope['uuids'], 'output': 'grouped', 'on_batch_error': 'fail'}),
     ]
     assert ctx.lines[0] == summary_line(evaluation['summary'])
