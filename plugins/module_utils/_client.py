@@ -263,6 +263,10 @@ class RequestsTransport:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(pool_size, 2), max_retries=0)
         self.session.mount('http://', adapter)
         self.session.mount('https://', adapter)
+        # The client writes the Authorization header itself (an OAuth session or an AccessKey signature). A session
+        # without an auth of its own makes requests read ~/.netrc (or $NETRC) for every request and, for a management
+        # node listed there, replace that header with HTTP Basic auth, which ZStack refuses.
+        self.session.auth = _keep_authorization
         # verify goes with every request, never on the Session: requests lets REQUESTS_CA_BUNDLE
         # override a Session-level value, which would silently ignore ca_path.
         if not validate_certs:
@@ -298,6 +302,11 @@ class RequestsTransport:
 
     def close(self):
         self.session.close()
+
+
+def _keep_authorization(request):
+    """The requests auth of the client's session: the request as the client prepared it, its headers untouched."""
+    return request
 
 
 def tls_error(exc):

@@ -102,6 +102,23 @@ def test_client_reads_an_answer_without_a_content_type_as_utf8_without_guessing(
     assert [z['name'] for z in zones] == [u'\u00e9']
 
 
+def test_a_netrc_entry_for_the_management_node_does_not_replace_the_clients_authorization(sim, tmp_path, monkeypatch):
+    """requests reads ~/.netrc (or $NETRC) when a session has no auth: its Basic auth replaced the OAuth header of every
+    call, and ZStack refused them all (400, Authorization type must be 'OAuth')."""
+    host = sim.url.split('//', 1)[1].rsplit(':', 1)[0]
+    netrc = tmp_path / 'netrc'
+    netrc.write_text('machine %s\nlogin someone\npassword not-the-zstack-password\n' % host)
+    netrc.chmod(0o600)
+    monkeypatch.setenv('NETRC', str(netrc))
+    assert requests.utils.get_netrc_auth(sim.url + '/zstack/v1/hosts') == ('someone', 'not-the-zstack-password')
+    transport = RecordingTransport()
+    with make(sim, transport) as client:
+        hosts = client.query_all('/hosts')
+        client.action('/hosts', KVM1, 'reconnectHost')
+    assert KVM1 in [h['uuid'] for h in hosts]
+    assert all(x[2] in (200, 202) for x in transport.exchanges)
+
+
 def test_client_sends_every_call_under_the_context_path(sim):
     """Root paths are not served (as on a real MN): every request the client makes goes to /zstack/v1."""
     transport = RecordingTransport()
