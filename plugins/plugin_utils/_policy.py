@@ -128,7 +128,7 @@ def evaluate(virtualizer_info, scope=None, policy=None):
     known = (scope or {}).get('resources') or {}
     resources = {}
     for uuid, entry in virtualizer_info.items():
-        facts = dict(known.get(uuid) or {})
+        facts = known.get(uuid) or {}  # only read: the scope's entry itself, not a copy of it
         kind = facts.get('resource_type') or kind_of(entry.get('resource_type'))
         snap = _snapshot(entry)
         outcome = outcome_of(snap['verdict'], policy)
