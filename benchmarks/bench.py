@@ -299,14 +299,21 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         self.fleet = load_fleet_module()
 
     def start_sim(self, name, hosts, vms_per_host):
-        spec = fleet_spec(hosts, vms_per_host)
-        path = write_json(os.path.join(self.work, 'fleet-%s.json' % name), spec)
+        """The simulator of the measurements that follow (``self.sim``), serving a generated fleet; its spec."""
         self.stop_sim()
-        log('starting the simulator with fleet %s (%d hosts x %d VMs = %d resources)'
-            % (name, hosts, vms_per_host, hosts * (vms_per_host + 1)))
-        self.sim = Simulator(self.python, path, self.work, name).start()
-        log('simulator up at %s in %.1f s' % (self.sim.url, self.sim.start_s))
+        spec = fleet_spec(hosts, vms_per_host)
+        self.sim = self.new_sim(name, spec)
         return spec
+
+    def new_sim(self, name, spec):
+        """A simulator started on fleet ``spec`` (``self.sim`` left as it is): the caller stops it."""
+        path = write_json(os.path.join(self.work, 'fleet-%s.json' % name), spec)
+        gen = spec['generate']
+        log('starting the simulator with fleet %s (%d hosts x %d VMs = %d resources)'
+            % (name, gen['hosts'], gen['vms_per_host'], gen['hosts'] * (gen['vms_per_host'] + 1)))
+        sim = Simulator(self.python, path, self.work, name).start()
+        log('simulator up at %s in %.1f s' % (sim.url, sim.start_s))
+        return sim
 
     def stop_sim(self):
         if self.sim is not None:
@@ -447,13 +454,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         fleets = []
         try:
             for label, (hosts, per_host) in (('small', self.profile['role_small']), ('big', self.profile['role_big'])):
-                path = write_json(os.path.join(self.work, 'fleet-role-%s.json' % label), fleet_spec(hosts, per_host))
-                log('starting the simulator with fleet role-%s (%d hosts x %d VMs = %d resources)'
-                    % (label, hosts, per_host, hosts * (per_host + 1)))
-                sim = Simulator(self.python, path, self.work, 'role-%s' % label)
-                fleets.append((label, hosts * (per_host + 1), sim))
-                sim.start()
-                log('simulator up at %s in %.1f s' % (sim.url, sim.start_s))
+                fleets.append((label, hosts * (per_host + 1), self.new_sim('role-%s' % label, fleet_spec(hosts, per_host))))
             for _rep in range(self.profile['role_repeat']):
                 for label, size, sim in fleets:
                     self.sim = sim
