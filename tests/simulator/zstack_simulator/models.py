@@ -479,12 +479,10 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
                 if host_uuid is None:
                     raise ApiError(errors.SYS_INTERNAL, errors.INTERNAL_NPE)
                 expect = records.get(host_uuid)
-            # match_state inlined (a call per UUID was a tenth of the simulator's CPU under a fleet's reads)
-            if expect is None:
-                info = {"hypervisor": HYPERVISOR, "currentVersion": current, "matchState": "Unknown"}
-            else:
-                info = {"hypervisor": HYPERVISOR, "currentVersion": current, "expectVersion": expect,
-                        "matchState": "Matched" if current == expect else "Unmatched"}
+            info = {"hypervisor": HYPERVISOR, "currentVersion": current}
+            if expect is not None:
+                info["expectVersion"] = expect
+            info["matchState"] = match_state(current, expect)
             append({"uuid": uuid, "resourceType": resource_type, "infoList": [info]})
         return {"inventories": inventories}
 
