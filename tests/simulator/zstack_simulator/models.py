@@ -120,6 +120,8 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             self.vm_proc: dict[str, str | None] = {}
             self.vm_owner: dict[str, str] = {}
             self.resources: dict[str, str] = {}
+            # GetVirtualizerInfo's one lookup a UUID: host or VM uuid -> (the stored uuid, resource type, inventory)
+            self.kvm_rows: dict[str, tuple[str, str, dict]] = {}
             self.records: dict[str, str] = {}
             self.record_rows: dict[str, tuple] = {}  # KvmHypervisorInfoVO's stored matchState, createDate, lastOpDate
             self.order_seed = 0  # "database order" of unsorted answers: a stable shuffle seeded by this
@@ -195,6 +197,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
     def add_host(self, inv: dict, software: dict, has_record: bool) -> None:
         self._register(inv["uuid"], "HostVO")
         self.hosts[inv["uuid"]] = inv
+        self.kvm_rows[inv["uuid"]] = (inv["uuid"], "HostVO", inv)
         self.host_sw[inv["uuid"]] = software
         if has_record and software.get("qemuVersion") is not None:
             self.write_record(inv["uuid"], software["qemuVersion"])
@@ -204,6 +207,7 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         """``record_version`` defaults to the running process; a stale record (hasRecord on a stopped VM) may be given."""
         self._register(inv["uuid"], "VmInstanceVO")
         self.vms[inv["uuid"]] = inv
+        self.kvm_rows[inv["uuid"]] = (inv["uuid"], "VmInstanceVO", inv)
         self.vm_owner[inv["uuid"]] = owner
         self.vm_proc[inv["uuid"]] = running_version
         record_version = running_version if record_version is None else record_version
@@ -211,6 +215,9 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
             self.write_record(inv["uuid"], record_version)
 
     def add_other_resource(self, uuid: str, resource_type: str) -> None:
+        """A resource of another type (an image, an L3 network...): GetVirtualizerInfo refuses its uuid."""
+        if resource_type in ("HostVO", "VmInstanceVO", "ZoneVO", "ClusterVO"):
+            raise ValueError(f"other_resources: {uuid} is a {resource_type}; give it in the spec's hosts, vms, zones or clusters")
         self._register(uuid, resource_type)
 
     # ------------------------------------------------------------------ KvmHypervisorInfoVO rows and database order
@@ -445,7 +452,10 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
 
     # ------------------------------------------------------------------ GetVirtualizerInfo
     def expected_host_version(self, host_uuid: str) -> str | None:
-        host = self.hosts[host_uuid]
+        return self._expected_for_host(self.hosts[host_uuid])
+
+    def _expected_for_host(self, host: dict) -> str | None:
+        """The qemu-kvm version of the host's OS category (architecture, "distribution version"), if known."""
         arch = host.get("architecture")
         if not arch:
             return None
@@ -457,8 +467,14 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
         if not uuids:
             raise arg_error(errors.NONEMPTY_LIST.format(field="uuids"))
         ident = self.check_session(auth)
-        distinct = {u for u in uuids if self.resources.get(u) in ("HostVO", "VmInstanceVO")}
-        if len(distinct) != len(uuids):
+        # one lookup a UUID: it checks the type and finds the inventory, and the stored uuid it gives makes
+        # every later lookup of it an identity match
+        rows: dict[str, tuple[str, str, dict]] = {}
+        for row in map(self.kvm_rows.get, uuids):
+            if row is None:  # not a host or VM, or no such resource
+                raise arg_error(errors.UUIDS_WRONG_TYPE)
+            rows[row[0]] = row
+        if len(rows) != len(uuids):  # a UUID given twice: the MN counts distinct rows against the list's size
             raise arg_error(errors.UUIDS_WRONG_TYPE)
         if not ident.is_admin:
             not_owned = [u for u in uuids if self.vm_owner.get(u) != ident.account_uuid]
@@ -466,24 +482,28 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
                 raise arg_error(f"resource[uuids:[{', '.join(not_owned)}]] is not owned by account[uuid:{ident.account_uuid}]")
         inventories = []
         append = inventories.append
-        records, resources, vms = self.records, self.resources, self.vms
-        for uuid in self.in_db_order(distinct):  # database order, not the input order nor sorted
+        records = self.records
+        info_lists: dict[tuple, list] = {}  # (current, expect) -> infoList: a batch has only a few pairs
+        for uuid in self.in_db_order(rows):  # database order, not the input order nor sorted
             current = records.get(uuid)
             if current is None:
                 continue
-            resource_type = resources[uuid]
+            _uuid, resource_type, inv = rows[uuid]
             if resource_type == "HostVO":
-                expect = self.expected_host_version(uuid)
+                expect = self._expected_for_host(inv)
             else:
-                host_uuid = vms[uuid].get("hostUuid")
+                host_uuid = inv.get("hostUuid")
                 if host_uuid is None:
                     raise ApiError(errors.SYS_INTERNAL, errors.INTERNAL_NPE)
                 expect = records.get(host_uuid)
-            info = {"hypervisor": HYPERVISOR, "currentVersion": current}
-            if expect is not None:
-                info["expectVersion"] = expect
-            info["matchState"] = match_state(current, expect)
-            append({"uuid": uuid, "resourceType": resource_type, "infoList": [info]})
+            info_list = info_lists.get((current, expect))
+            if info_list is None:
+                info = {"hypervisor": HYPERVISOR, "currentVersion": current}
+                if expect is not None:
+                    info["expectVersion"] = expect
+                info["matchState"] = match_state(current, expect)
+                info_list = info_lists[(current, expect)] = [info]
+            append({"uuid": uuid, "resourceType": resource_type, "infoList": info_list})
         return {"inventories": inventories}
 
     # ------------------------------------------------------------------ queries

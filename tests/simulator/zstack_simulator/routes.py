@@ -9,6 +9,7 @@ The same table is served under /zstack/v1/... and /v1/... (the context path is s
 
 from __future__ import annotations
 
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 # (methods, path, handler, flags).  flags: "noauth" = @SuppressCredentialCheck, "login" = not counted as mutating.
@@ -56,3 +57,27 @@ API_MAP = build_map()
 def rule_label(rule: Rule) -> str:
     """'/v1/hosts/<uuid>' -> '/v1/hosts/{uuid}' (ZStack's own template notation)."""
     return rule.rule.replace("<", "{").replace(">", "}")
+
+
+_MATCHES: dict[tuple[str, str], tuple] = {}  # (method, path) -> match(): the table never changes
+_MATCHES_KEPT = 4096  # paths hold uuids: the cache starts again when it has this many
+
+
+def match(method: str, path: str) -> tuple[Rule | None, dict, bool]:
+    """``(rule, arguments, method_allowed)`` of a /v1 path: ``rule`` is None when no API takes the
+    request, and ``method_allowed`` is False when an API of the path takes other methods only.
+    Werkzeug's matcher is asked once for each method and path (the answers are read, never changed)."""
+    key = (method, path)
+    found = _MATCHES.get(key)
+    if found is None:
+        try:
+            rule, args = API_MAP.bind("simulator").match(path, method=method, return_rule=True)
+            found = (rule, args, True)
+        except MethodNotAllowed:
+            found = (None, {}, False)
+        except NotFound:
+            found = (None, {}, True)
+        if len(_MATCHES) >= _MATCHES_KEPT:
+            _MATCHES.clear()
+        _MATCHES[key] = found
+    return found

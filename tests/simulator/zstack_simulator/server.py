@@ -17,7 +17,6 @@ import traceback
 
 from cheroot import makefile, server as cheroot_server, wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request, Response
 
@@ -25,7 +24,8 @@ from . import control, errors
 from .exceptions import RestError, SimulatorError, api_response, json_response, to_response
 from .models import Backend
 from .responses import Call, Responses
-from .routes import API_MAP, FLAGS, rule_label
+from . import routes
+from .routes import FLAGS, rule_label
 
 CONTEXT_PATH = "/zstack"
 
@@ -56,11 +56,11 @@ class _Request(Request):
         text = self.environ.get("QUERY_STRING", "")
         if not text.isascii() or "%" in text or "+" in text:
             return Request.args.fget(self)
+        first = text.partition("&")[0].partition("=")[0] + "="
+        if first != "=" and text.startswith(first) and text.count("&" + first) == text.count("&"):
+            # one name repeated (uuids=...&uuids=...): every "&" starts "&name=", and a value holds no "&"
+            return self.parameter_storage_class({first[:-1]: text[len(first):].split("&" + first)})
         pieces = text.split("&")
-        first = pieces[0].partition("=")[0] + "="
-        if first != "=" and pieces[0].startswith(first) and text.count("&" + first) == len(pieces) - 1:
-            # one name repeated (uuids=...&uuids=...): a value holds no "&", so each "&name=" starts a piece
-            return self.parameter_storage_class({first[:-1]: [piece[len(first):] for piece in pieces]})
         values: dict[str, list[str]] = {}
         for piece in pieces:
             if piece:
@@ -99,14 +99,15 @@ class SimulatorApp:
     @staticmethod
     def _header_size(environ) -> int:
         """Bytes of the request head as Tomcat counts them against maxHttpHeaderSize (8 KB): the
-        request line and every header line, each with its CRLF, and the blank line."""
+        request line and every header line, each with its CRLF, and the blank line.  WSGI's text is
+        bytes read as Latin-1, so each character is one byte."""
         raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
-        size = len(environ.get("REQUEST_METHOD", "")) + 1 + len(raw_uri.encode("latin-1", "replace")) + 1 + len(environ.get("SERVER_PROTOCOL", "")) + 2
+        size = len(environ.get("REQUEST_METHOD", "")) + 1 + len(raw_uri) + 1 + len(environ.get("SERVER_PROTOCOL", "")) + 2
         for key, value in environ.items():
-            if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                name = key[5:] if key.startswith("HTTP_") else key
-                if value or key.startswith("HTTP_"):
-                    size += len(name) + 2 + len(str(value).encode("latin-1", "replace")) + 2
+            if key[:5] == "HTTP_":  # "Name: value\r\n": the name is the key without HTTP_
+                size += len(key) - 1 + len(value)
+            elif (key == "CONTENT_TYPE" or key == "CONTENT_LENGTH") and value:
+                size += len(key) + 4 + len(str(value))
         return size + 2
 
     def _own_base(self, environ) -> str:
@@ -137,14 +138,8 @@ class SimulatorApp:
             self.backend.count_request(request.method, None, api=False, login_or_logout=False)
             return api_response(404, errors.OUTSIDE_CONTEXT.format(path=path))
         method = request.method
-        adapter = API_MAP.bind("simulator")
-        rule, args, mismatch = None, {}, None
-        try:
-            rule, args = adapter.match(path, method=method, return_rule=True)
-        except MethodNotAllowed:
-            mismatch = _method_mismatch(method, path)
-        except NotFound:
-            pass
+        rule, args, method_allowed = routes.match(method, path)
+        mismatch = None if method_allowed else _method_mismatch(method, path)
         handler_name = rule.endpoint if rule is not None else None
         flags = FLAGS.get(handler_name, set())
         self.backend.count_request(method, rule_label(rule) if rule is not None else None, api=rule is not None, login_or_logout="login" in flags)
@@ -159,7 +154,9 @@ class SimulatorApp:
             handler = getattr(self.responses, handler_name, None) if handler_name else None
             if handler is None:
                 raise RestError(404, errors.NO_API_MAPPING.format(path=path))
-            call = Call(self.backend, method, path, request.args, request.headers, request.get_data(), own_base=self._own_base(environ))
+            # a request without a body (no Content-Length, not chunked) has nothing to read
+            body = request.get_data() if environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING") else b""
+            call = Call(self.backend, method, path, request.args, request.headers, body, own_base=self._own_base(environ))
             with self.backend.lock:
                 self.backend.tick()
                 status, payload = handler(call, **args)

@@ -8,6 +8,7 @@ import json
 import shutil
 import socket
 import subprocess
+import time
 
 import pytest
 import requests
@@ -171,3 +172,86 @@ def test_tls(tmp_path):
                 rsp = http.get(server.url + "/zstack/v1/nothing", verify=str(cert), timeout=10)
                 assert (rsp.status_code, rsp.text) == (404, "no api mapping to /v1/nothing")
         assert server.backend.counters_snapshot()["connections"] == 1  # keep-alive over TLS too
+
+
+@pytest.mark.parametrize("status", [200, 202, 404, 405, 414, 500, 503, 299])
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT"])
+def test_api_answers_are_what_werkzeug_would_send_without_a_content_type(status, method):
+    """ApiReply, the API's own WSGI answer, sends what Werkzeug's Response sends for the same bytes (status line,
+    Content-Length, body, no body to HEAD), except the Content-Type RestServer never sets, plus a Date."""
+    from email.utils import parsedate_to_datetime  # pylint: disable=import-outside-toplevel
+
+    from werkzeug.wrappers import Response  # pylint: disable=import-outside-toplevel
+
+    from zstack_simulator.exceptions import api_response  # pylint: disable=import-outside-toplevel
+
+    def send(app):
+        seen = {}
+
+        def start_response(status_line, headers, exc_info=None):  # pylint: disable=unused-argument
+            seen["status"], seen["headers"] = status_line, dict(headers)
+        seen["body"] = b"".join(app({"REQUEST_METHOD": method}, start_response))
+        return seen
+
+    body = '{"error":"区域"}'
+    ours = send(api_response(status, body, headers={"X-Job-UUID": "a" * 32}))
+    theirs = send(Response(body, status=status, headers={"X-Job-UUID": "a" * 32}))
+    date = ours["headers"].pop("Date")
+    assert abs(parsedate_to_datetime(date).timestamp() - time.time()) < 5 and date.endswith(" GMT")
+    del theirs["headers"]["Content-Type"]
+    assert ours == theirs
+    assert ours["body"] == (b"" if method == "HEAD" else body.encode("utf-8"))
+
+
+def test_an_answer_carries_its_date_as_tomcat_does(sim):
+    rsp = sim.get("/zones")
+    assert rsp.status_code == 200 and rsp.headers["Date"].endswith(" GMT")
+    assert len([name for name in rsp.raw.headers if name.lower() == "date"]) == 1  # not a second one from cheroot
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/v1/vm-instances/virtualizer-info"), ("GET", "/v1/vm-instances/" + "a" * 32),
+                                              ("HEAD", "/v1/hosts"), ("PUT", "/v1/hosts"), ("POST", "/v1/hosts/" + "b" * 32 + "/actions"),
+                                              ("GET", "/v1/no-such-thing"), ("PATCH", "/v1/api-jobs/" + "c" * 32), ("GET", "/v1/hosts/")])
+def test_routes_match_as_werkzeug_matches_them_every_time(method, path):
+    """routes.match keeps Werkzeug's answers (rule and arguments, no route, a path with other methods only)."""
+    from werkzeug.exceptions import MethodNotAllowed, NotFound  # pylint: disable=import-outside-toplevel
+
+    from zstack_simulator import routes  # pylint: disable=import-outside-toplevel
+
+    try:
+        rule, args = routes.API_MAP.bind("simulator").match(path, method=method, return_rule=True)
+        expected = (rule, args, True)
+    except MethodNotAllowed:
+        expected = (None, {}, False)
+    except NotFound:
+        expected = (None, {}, True)
+    assert routes.match(method, path) == expected
+    assert routes.match(method, path) == expected  # the second answer comes from the cache
+
+
+def test_route_cache_is_bounded(monkeypatch):
+    from zstack_simulator import routes  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(routes, "_MATCHES", {})
+    for n in range(routes._MATCHES_KEPT + 10):  # pylint: disable=protected-access
+        assert routes.match("GET", "/v1/hosts/%032x" % n)[0].endpoint == "query_hosts"
+        assert len(routes._MATCHES) <= routes._MATCHES_KEPT  # pylint: disable=protected-access
+
+
+def test_request_head_limit_counts_content_headers(sim):
+    """A request's Content-Type and Content-Length lines count toward the 8 KB head like any other header."""
+    base = "/zstack/v1/accounts/login"
+    body = b"{}"
+    headers = {"Host": sim.url.rsplit("//", 1)[1], "Content-Type": "application/json", "Content-Length": str(len(body)),
+               "Connection": "close", "X-Pad": ""}
+    fixed = len(f"PUT {base} HTTP/1.1\r\n") + sum(len(f"{k}: {v}\r\n") for k, v in headers.items()) + 2
+    host, port = sim.url.rsplit("//", 1)[1].rsplit(":", 1)
+    for size, status in ((8192, 503), (8193, 414)):
+        headers["X-Pad"] = "p" * (size - fixed)
+        head = f"PUT {base} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        with socket.create_connection((host, int(port)), timeout=30) as conn:
+            conn.sendall(head.encode("latin-1") + body)
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
+        assert (len(head), int(data.split(b" ", 2)[1])) == (size, status), data

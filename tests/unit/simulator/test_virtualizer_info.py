@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from zstack_simulator import errors
 from zstack_simulator.fleet import V627, V632, fixed_uuid
+from zstack_simulator.models import Backend
 
 SEED_PAGE_EXAMPLE = json.loads("""
 { "inventories": [ { "uuid": "3ce46fb7eb2e369c88d5fd671d1c1694", "resourceType": "HostVO", "infoList": [ { "hypervisor": "qemu-kvm",
@@ -179,3 +182,25 @@ def test_stale_record_without_host_is_internal_error(sim):
     rsp = sim.virtualizer_info(["9" * 32])
     assert rsp.status_code == 503
     assert rsp.json()["error"]["code"] == "SYS.1000"
+
+
+def test_answers_follow_each_resource_as_it_changes(sim):
+    """GetVirtualizerInfo reads the live rows (records, a VM's host, a host's OS category) on every call: nothing
+    it found for one call is kept for the next."""
+    host, vm = d("kvm-1"), d("vm-1")
+    before = _by_uuid(sim.virtualizer_info([host, vm]))
+    sim.backend.write_record(host, "9.9.9")  # the host runs another qemu-kvm: its VM no longer matches
+    after = _by_uuid(sim.virtualizer_info([host, vm]))
+    assert after[host]["infoList"][0]["currentVersion"] == "9.9.9"
+    assert after[vm]["infoList"][0]["expectVersion"] == "9.9.9" != before[vm]["infoList"][0]["expectVersion"]
+    assert after[vm]["infoList"][0]["matchState"] == "Unmatched"
+    other = next(u for u, h in sim.backend.hosts.items() if u != host and h["clusterUuid"] == sim.backend.hosts[host]["clusterUuid"])
+    sim.backend.vms[vm]["hostUuid"] = other  # migrated: its expectation is its new host's version
+    moved = _by_uuid(sim.virtualizer_info([vm]))
+    assert moved[vm]["infoList"][0].get("expectVersion") == sim.backend.records.get(other)
+
+
+def test_a_host_or_vm_given_as_another_resource_is_refused():
+    """GetVirtualizerInfo finds hosts and VMs by their inventories: a spec cannot declare one without it."""
+    with pytest.raises(ValueError, match="give it in the spec's hosts, vms"):
+        Backend({"other_resources": [{"uuid": "e" * 32, "resourceType": "HostVO"}]})
