@@ -205,21 +205,29 @@ class _StreamReader(makefile.StreamReader):
 
     cheroot reads on purpose through ``_pyio`` (the pure-Python io module), whose ``readline`` peeks and
     reads a byte string at a time in Python: the request line of a 100-UUID GetVirtualizerInfo (about 4 KB,
-    read 256 bytes a call) was about a tenth of the simulator's CPU per request.  A line (or the ``size`` bytes asked
-    for) that is in the buffer is found with ``bytes.find`` and sliced off; anything else, such as a line
-    that continues past the buffer, is read by ``_pyio`` as before, so the bytes read are the same.
+    read 256 bytes a call) was about a tenth of the simulator's CPU per request.  A line (or the ``size`` bytes
+    asked for) that is in the buffer is found with ``bytes.find`` and sliced off.  When it is not, the buffer is
+    filled as ``_pyio``'s ``peek`` fills it (one read of the socket) and looked at again; a line longer than the
+    buffer, and the end of the stream, are read by ``_pyio`` as before.  The bytes read are the same.
     """
 
     def readline(self, size=-1):
         with self._read_lock:
-            buf, pos = self._read_buf, self._read_pos
-            end = buf.find(b"\n", pos) + 1  # 0: no newline buffered
-            limit = len(buf) if size is None or size < 0 else pos + size
-            if 0 < end <= limit or limit < len(buf):
-                end = min(end or limit, limit)
-                self._read_pos = end
-                self.bytes_read += end - pos
-                return buf[pos:end]
+            while True:
+                buf, pos = self._read_buf, self._read_pos
+                end = buf.find(b"\n", pos) + 1  # 0: no newline buffered
+                limit = len(buf) if size is None or size < 0 else pos + size
+                if 0 < end <= limit or limit < len(buf):
+                    end = min(end or limit, limit)
+                    self._read_pos = end
+                    self.bytes_read += end - pos
+                    return buf[pos:end]
+                have = len(buf) - pos
+                if have >= self.buffer_size or (size is not None and 0 <= size <= have):
+                    break
+                self._peek_unlocked(have + 1)  # one read of the socket, appended to what is buffered
+                if len(self._read_buf) - self._read_pos == have:  # nothing came: the end of the stream
+                    break
         return super().readline(size)
 
 

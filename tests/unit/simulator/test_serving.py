@@ -160,26 +160,42 @@ def test_answers_are_compact_utf8_json_as_gson_writes_them(sim):
     assert rsp.status_code == 503 and rsp.content.startswith(b'{"error":{"code":"SYS.1007"')
 
 
+@pytest.mark.parametrize("trickle", [False, True])
 @pytest.mark.parametrize("bufsize", [8192, 16, 5])
-def test_request_lines_are_read_as_cheroot_reads_them(bufsize):
-    """The simulator's socket reader gives the same lines, in the same pieces, as cheroot's own (pure _pyio) reader:
-    lines in the buffer, lines past it, a size limit inside and past a line, an empty size, the end of the stream."""
+def test_request_lines_are_read_as_cheroot_reads_them(bufsize, trickle):
+    """The simulator's socket reader gives the same lines as cheroot's own (pure _pyio) reader: lines in the
+    buffer, lines past it, a size limit inside and past a line, an empty size, the end of the stream.
+
+    All at once, the pieces are the same too.  Trickled (700 bytes at a time, so that a read finds part of a line
+    buffered), the lines cheroot's request reader (SizeCheckWrapper) makes of them are the same: ``_pyio`` may then
+    return more than ``size`` bytes, where ours never does."""
     import socket  # pylint: disable=import-outside-toplevel
 
     from cheroot import makefile  # pylint: disable=import-outside-toplevel
+    from cheroot.server import SizeCheckWrapper  # pylint: disable=import-outside-toplevel
 
     from zstack_simulator.server import _StreamReader  # pylint: disable=import-outside-toplevel
 
     data = b"GET /x?" + b"&".join(b"uuids=%032x" % n for n in range(120)) + b" HTTP/1.1\r\nHost: a\r\n\r\nbody\nno newline at the end"
-    sizes = [256] * 30 + [None, 3, 0, -1, 7, None, 2, None, None]
+    sizes = [None] * 6 if trickle else [256] * 30 + [None, 3, 0, -1, 7, None, 2, None, None]
+    piece = 700 if trickle else len(data)
     lines = {}
     for reader_class in (makefile.StreamReader, _StreamReader):
         ours, theirs = socket.socketpair()
         try:
-            ours.sendall(data)
-            ours.shutdown(socket.SHUT_WR)
+            def send(sock=ours):
+                for start in range(0, len(data), piece):
+                    sock.sendall(data[start:start + piece])
+                    time.sleep(0.01 if trickle else 0)
+                sock.shutdown(socket.SHUT_WR)
+            sender = threading.Thread(target=send)
+            sender.start()
             reader = reader_class(theirs, "rb", bufsize)
-            lines[reader_class] = [reader.readline() if size is None else reader.readline(size) for size in sizes]
+            if trickle:  # whole lines, read 256 bytes a call as cheroot reads a request's head
+                lines[reader_class] = [SizeCheckWrapper(reader, 0).readline() for _size in sizes]
+            else:
+                lines[reader_class] = [reader.readline() if size is None else reader.readline(size) for size in sizes]
+            sender.join()
             lines[reader_class].append(reader.bytes_read)
         finally:
             ours.close()
