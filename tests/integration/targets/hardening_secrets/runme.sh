@@ -8,46 +8,21 @@
 # Then the same run under a proxy answering 502: a failure naming the status, no traceback, no
 # session left open, no secret in the output.
 # The module and the inventory plugin are covered by tests/unit/hardening.
-# For a manual run: ZSTACK_SIM_URL=http://127.0.0.1:PORT ./runme.sh
+# For a manual run: ZSTACK_SIM_URL=http://127.0.0.1:PORT ./runme.sh (see ../setup_zstack_sim/env.sh)
 set -eu
 
 here="$(cd "$(dirname "$0")" && pwd)"
-config="${here}/../../integration_config.yml"
-
-yaml_value() {
-    sed -n "s/^$1:[[:space:]]*//p" "$config" 2>/dev/null | head -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
-}
-
-SIM_URL="${ZSTACK_SIM_URL:-$(yaml_value zstack_sim_url)}"
-PY="${ZSTACK_SIM_PYTHON:-$(yaml_value zstack_sim_python)}"
-PY="${PY:-${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}}"
-# the simulator's sources (recorder.py relays with zstack_simulator.relay); next to this target in a checkout
-SIM_SRC="${ZSTACK_SIM_SRC:-$(yaml_value zstack_sim_src)}"
-SIM_SRC="${SIM_SRC:-${here}/../../../simulator}"
-if [[ -z "$SIM_URL" ]]; then
-    echo "no simulator URL: set zstack_sim_url in ${config} or ZSTACK_SIM_URL" >&2
-    exit 1
-fi
+# shellcheck source=tests/integration/targets/setup_zstack_sim/env.sh
+source "${here}/../setup_zstack_sim/env.sh"
+PY="$SIM_PY"  # recorder.py relays with the simulator's zstack_simulator.relay (SIM_SRC)
 
 PASSWORD='Hs-r0le-pa55w0rd-4b1e!'
 AK_SECRET='hsAccessKeySecret-31d7c0e5a9b24f68'
 ADMIN_UUID=36c27e8ff05c4780bf6d2fa65700f22e
 KVM1=a948c4699d993322c62f116627d20232  # demo fleet: kvm-1 (Matched)
 
-work="${OUTPUT_DIR:-$(mktemp -d)}/hardening_secrets"
-rm -rf "$work"
+work="$(target_work hardening_secrets)"
 mkdir -p "$work/private" "$work/reports"
-
-sim() {  # sim METHOD PATH [JSON]
-    "$PY" - "$SIM_URL" "$@" <<'PYEOF'
-import json, sys, urllib.request
-url, method, path = sys.argv[1:4]
-data = (sys.argv[4] if len(sys.argv) > 4 else '{}').encode()
-req = urllib.request.Request(url + path, data=None if method == 'GET' else data, method=method,
-                             headers={'Content-Type': 'application/json'})
-print(urllib.request.urlopen(req, timeout=30).read().decode())
-PYEOF
-}
 
 recorder_pid=""
 # shellcheck disable=SC2329  # invoked by the EXIT trap

@@ -1,34 +1,15 @@
 #!/usr/bin/env bash
 # Integration test of the zstack.cloud.zstack inventory plugin against the simulator.
 #
-# The harness writes the simulator URL into tests/integration/integration_config.yml
-# (extra vars for playbook targets); a runme.sh target reads that file itself.
+# The simulator's URL and the Pythons come from ../setup_zstack_sim/env.sh.
 # For a manual run: ZSTACK_SIM_URL=http://127.0.0.1:PORT ./runme.sh
 set -eux
 
 here="$(cd "$(dirname "$0")" && pwd)"
-config="${here}/../../integration_config.yml"
-
-yaml_value() {
-    # a top-level "key: value" of integration_config.yml, quotes removed
-    sed -n "s/^$1:[[:space:]]*//p" "$config" 2>/dev/null | head -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
-}
-
-SIM_URL="${ZSTACK_SIM_URL:-$(yaml_value zstack_sim_url)}"
-PY="${ZSTACK_SIM_PYTHON:-$(yaml_value zstack_sim_python)}"
-PY="${PY:-${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}}"
-if [[ -z "$SIM_URL" ]]; then
-    echo "no simulator URL: set zstack_sim_url in ${config} or ZSTACK_SIM_URL" >&2
-    exit 1
-fi
-
-work="${OUTPUT_DIR:-$(mktemp -d)}/inventory_zstack"
-rm -rf "$work"
-mkdir -p "$work"
-
-sim() {  # sim METHOD PATH [JSON]: the simulator's control plane
-    "$PY" "${here}/sim.py" "$SIM_URL" "$@"
-}
+# shellcheck source=tests/integration/targets/setup_zstack_sim/env.sh
+source "${here}/../setup_zstack_sim/env.sh"
+PY="$SIM_PY"
+work="$(target_work inventory_zstack)"
 
 # Start from the demo fleet.
 sim POST /_sim/reset '{"fleet": "demo"}'

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Integration test of the zstack.cloud.virtualizer_compliance role against the simulator.
 #
-# The harness writes the simulator URL into tests/integration/integration_config.yml;
-# a runme.sh target reads that file itself. For a manual run:
+# The simulator's URL and the Pythons come from ../setup_zstack_sim/env.sh. For a manual run:
 #   ZSTACK_SIM_URL=http://127.0.0.1:PORT ./runme.sh
 # Each test_*.yml is a playbook with setup (reset the simulator), test (run the role) and
 # assert phases. test_check_mode.yml runs with --check. check_html.py then checks the HTML
@@ -10,23 +9,10 @@
 set -eux
 
 here="$(cd "$(dirname "$0")" && pwd)"
-config="${here}/../../integration_config.yml"
-
-yaml_value() {
-    sed -n "s/^$1:[[:space:]]*//p" "$config" 2>/dev/null | head -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
-}
-
-SIM_URL="${ZSTACK_SIM_URL:-$(yaml_value zstack_sim_url)}"
-PY="${ANSIBLE_TEST_PYTHON_INTERPRETER:-$(yaml_value zstack_sim_python)}"
-PY="${PY:-python3}"
-if [[ -z "$SIM_URL" ]]; then
-    echo "no simulator URL: set zstack_sim_url in ${config} or ZSTACK_SIM_URL" >&2
-    exit 1
-fi
-
-out="${OUTPUT_DIR:-$(mktemp -d)}/role_virtualizer_compliance"
-rm -rf "$out"
-mkdir -p "$out"
+# shellcheck source=tests/integration/targets/setup_zstack_sim/env.sh
+source "${here}/../setup_zstack_sim/env.sh"
+PY="$TEST_PY"  # the modules' interpreter: the Python ansible-test runs this target with
+out="$(target_work role_virtualizer_compliance)"
 cd "$here"
 
 play() {
