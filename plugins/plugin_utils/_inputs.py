@@ -29,7 +29,8 @@ from ansible_collections.zstack.cloud.plugins.plugin_utils._policy import check_
 from ansible_collections.zstack.cloud.plugins.plugin_utils._reports import REPORT_FORMATS, REPORT_SUFFIXES, safe_url
 
 ON_NONCOMPLIANCE = ('fail', 'warn')
-#: integer inputs outside the plan options: lowest value, and the value when not given (as in defaults/main.yml)
+#: integer inputs outside the plan options: lowest value, and the value when not given (the role's default: a unit test
+#: keeps these and _plan.DEFAULT_OPTIONS equal to defaults/main.yml and meta/argument_specs.yml)
 TIMING_RANGES = (('wait_timeout', 1, 3600), ('verify_timeout', 0, 600), ('verify_interval', 1, 10))
 
 

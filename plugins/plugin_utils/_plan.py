@@ -40,7 +40,7 @@ DEFAULT_OPTIONS = {
     'allow_vm_downtime': False,
     'vm_reboot_fallback': False,
     'batch_size': 1,
-    'max_actions': 0,
+    'max_actions': 20,
     'failure_budget': 0,
     'host_maintenance': False,
     'allow_vm_stop_on_maintenance': False,

@@ -284,3 +284,24 @@ def test_audit_says_who_reads_and_never_a_secret(tmp_path, credentials, environ,
     text = repr(audit)
     for secret in ('s3cret', 'topsecret', 'hunter2', 'token'):
         assert secret not in text
+
+
+def test_the_steps_fall_back_on_the_role_defaults():
+    """A step called without one of these inputs uses the role's own default (defaults/main.yml and
+    meta/argument_specs.yml), never a second value of its own: max_actions once fell back on 0 (no cap)."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    from ansible_collections.zstack.cloud.plugins.plugin_utils._plan import DEFAULT_OPTIONS  # pylint: disable=import-outside-toplevel
+
+    role = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(_inputs.__file__)))),
+                        'roles', 'virtualizer_compliance')
+    with open(os.path.join(role, 'defaults', 'main.yml'), encoding='utf-8') as fobj:
+        defaults = yaml.safe_load(fobj)
+    with open(os.path.join(role, 'meta', 'argument_specs.yml'), encoding='utf-8') as fobj:
+        specs = yaml.safe_load(fobj)['argument_specs']['main']['options']
+    ours = dict(DEFAULT_OPTIONS)
+    del ours['maintenance_policy']  # read from ZStack, not a role input
+    ours.update((name, default) for name, _low, default in _inputs.TIMING_RANGES)
+    for name, value in ours.items():
+        variable = 'virtualizer_compliance_' + name
+        assert (variable, defaults[variable], specs[variable].get('default')) == (variable, value, value)
