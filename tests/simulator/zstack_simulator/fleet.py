@@ -121,8 +121,30 @@ def demo_fleet() -> dict:  # pylint: disable=too-many-locals
 BUILTIN = {"seed-page": seed_page_fleet, "demo": demo_fleet, "empty": dict}
 
 
+#: resource types that have inventories (a spec's hosts, vms, zones and clusters), never in ``other_resources``
+INVENTORY_TYPES = ("HostVO", "VmInstanceVO", "ZoneVO", "ClusterVO")
+
+
+def check_other_resources(resources) -> None:
+    """Refuse an ``other_resources`` entry of a type with an inventory: GetVirtualizerInfo and the queries find
+    hosts, VMs, zones and clusters by their inventories, so one declared without it would be half a resource."""
+    for entry in resources or ():
+        if isinstance(entry, dict) and entry.get("resourceType") in INVENTORY_TYPES:
+            raise ValueError(f"other_resources: {entry.get('uuid')} is a {entry['resourceType']}; "
+                             "give it in the spec's hosts, vms, zones or clusters")
+
+
 def resolve(spec) -> dict:
-    """A spec may be None, a built-in name, a path to a JSON file, {"fleet": name} or a spec dict."""
+    """A spec may be None, a built-in name, a path to a JSON file, {"fleet": name} or a spec dict.
+
+    What can be checked before anything is seeded is checked here, so that a bad spec fails before a reset
+    wipes the state."""
+    resolved = _resolve(spec)
+    check_other_resources(resolved.get("other_resources"))
+    return resolved
+
+
+def _resolve(spec) -> dict:
     if spec is None:
         return {}
     if isinstance(spec, str):
@@ -130,12 +152,12 @@ def resolve(spec) -> dict:
             return BUILTIN[spec]()
         if os.path.exists(spec):
             with open(spec, encoding="utf-8") as fobj:
-                return resolve(json.load(fobj))
+                return _resolve(json.load(fobj))
         raise ValueError(f"unknown fleet {spec!r}; built-ins: {', '.join(sorted(BUILTIN))}")
     if not isinstance(spec, dict):
         raise ValueError("a fleet spec must be a JSON object")
     if "fleet" in spec:
-        base = resolve(spec["fleet"])
+        base = _resolve(spec["fleet"])
         extra = {k: v for k, v in spec.items() if k != "fleet"}
         for key, value in extra.items():
             if isinstance(value, list):

@@ -216,8 +216,8 @@ class Backend(OperationsMixin):  # pylint: disable=too-many-instance-attributes,
 
     def add_other_resource(self, uuid: str, resource_type: str) -> None:
         """A resource of another type (an image, an L3 network...): GetVirtualizerInfo refuses its uuid."""
-        if resource_type in ("HostVO", "VmInstanceVO", "ZoneVO", "ClusterVO"):
-            raise ValueError(f"other_resources: {uuid} is a {resource_type}; give it in the spec's hosts, vms, zones or clusters")
+        from . import fleet  # pylint: disable=import-outside-toplevel
+        fleet.check_other_resources([{"uuid": uuid, "resourceType": resource_type}])
         self._register(uuid, resource_type)
 
     # ------------------------------------------------------------------ KvmHypervisorInfoVO rows and database order

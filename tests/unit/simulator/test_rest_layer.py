@@ -174,7 +174,7 @@ def test_tls(tmp_path):
         assert server.backend.counters_snapshot()["connections"] == 1  # keep-alive over TLS too
 
 
-@pytest.mark.parametrize("status", [200, 202, 404, 405, 414, 500, 503, 299])
+@pytest.mark.parametrize("status", [200, 202, 204, 304, 404, 405, 414, 500, 503, 299])
 @pytest.mark.parametrize("method", ["GET", "HEAD", "PUT"])
 def test_api_answers_are_what_werkzeug_would_send_without_a_content_type(status, method):
     """ApiReply, the API's own WSGI answer, sends what Werkzeug's Response sends for the same bytes (status line,
@@ -198,9 +198,9 @@ def test_api_answers_are_what_werkzeug_would_send_without_a_content_type(status,
     theirs = send(Response(body, status=status, headers={"X-Job-UUID": "a" * 32}))
     date = ours["headers"].pop("Date")
     assert abs(parsedate_to_datetime(date).timestamp() - time.time()) < 5 and date.endswith(" GMT")
-    del theirs["headers"]["Content-Type"]
+    theirs["headers"].pop("Content-Type", None)  # (Werkzeug drops it itself from a 304)
     assert ours == theirs
-    assert ours["body"] == (b"" if method == "HEAD" else body.encode("utf-8"))
+    assert ours["body"] == (b"" if method == "HEAD" or status in (204, 304) else body.encode("utf-8"))
 
 
 def test_an_answer_carries_its_date_as_tomcat_does(sim):

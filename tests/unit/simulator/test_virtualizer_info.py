@@ -200,7 +200,17 @@ def test_answers_follow_each_resource_as_it_changes(sim):
     assert moved[vm]["infoList"][0].get("expectVersion") == sim.backend.records.get(other)
 
 
-def test_a_host_or_vm_given_as_another_resource_is_refused():
-    """GetVirtualizerInfo finds hosts and VMs by their inventories: a spec cannot declare one without it."""
-    with pytest.raises(ValueError, match="give it in the spec's hosts, vms"):
-        Backend({"other_resources": [{"uuid": "e" * 32, "resourceType": "HostVO"}]})
+@pytest.mark.parametrize("resource_type", ["HostVO", "VmInstanceVO", "ZoneVO", "ClusterVO"])
+def test_a_host_or_vm_given_as_another_resource_is_refused_before_anything_is_wiped(sim, resource_type):
+    """GetVirtualizerInfo finds hosts and VMs by their inventories: a spec cannot declare one without it. The spec is
+    refused before the reset wipes the fleet (the demo fleet stays as it was)."""
+    before = sim.control("GET", "state")
+    spec = {"fleet": "empty", "hosts": [{"uuid": "a" * 32}],
+            "other_resources": [{"uuid": "e" * 32, "resourceType": resource_type}, {"uuid": "f" * 32, "resourceType": "VolumeVO"}]}
+    rsp = sim.http.post(f"{sim.url}/_sim/reset", json=spec, timeout=30)
+    assert rsp.status_code == 400 and "give it in the spec's hosts, vms, zones or clusters" in rsp.text
+    assert sim.control("GET", "state") == before
+    with pytest.raises(ValueError, match="e{32} is a " + resource_type):
+        Backend({"other_resources": [{"uuid": "e" * 32, "resourceType": resource_type}]})
+    with pytest.raises(ValueError, match="is a " + resource_type):
+        Backend().add_other_resource("e" * 32, resource_type)

@@ -7,5 +7,6 @@ set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=tests/integration/targets/setup_zstack_sim/env.sh
 source "${here}/../setup_zstack_sim/env.sh"
-work="$(target_work hardening_answers)"
+target_work hardening_answers
+work="$WORK"
 PYTHONPATH="${SIM_SRC}${PYTHONPATH:+:${PYTHONPATH}}" exec "$SIM_PY" "$here/cases.py" "$SIM_URL" "$work" "$SIM_PY"

@@ -21,7 +21,8 @@ AK_SECRET='hsAccessKeySecret-31d7c0e5a9b24f68'
 ADMIN_UUID=36c27e8ff05c4780bf6d2fa65700f22e
 KVM1=a948c4699d993322c62f116627d20232  # demo fleet: kvm-1 (Matched)
 
-work="$(target_work hardening_secrets)"
+target_work hardening_secrets
+work="$WORK"
 mkdir -p "$work/private" "$work/reports"
 
 recorder_pid=""

@@ -9,7 +9,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=tests/integration/targets/setup_zstack_sim/env.sh
 source "${here}/../setup_zstack_sim/env.sh"
 PY="$SIM_PY"
-work="$(target_work inventory_zstack)"
+target_work inventory_zstack
+work="$WORK"
 
 # Start from the demo fleet.
 sim POST /_sim/reset '{"fleet": "demo"}'

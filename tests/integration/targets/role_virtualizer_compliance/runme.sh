@@ -12,7 +12,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=tests/integration/targets/setup_zstack_sim/env.sh
 source "${here}/../setup_zstack_sim/env.sh"
 PY="$TEST_PY"  # the modules' interpreter: the Python ansible-test runs this target with
-out="$(target_work role_virtualizer_compliance)"
+target_work role_virtualizer_compliance
+out="$WORK"
 cd "$here"
 
 play() {

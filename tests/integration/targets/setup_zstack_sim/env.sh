@@ -14,7 +14,7 @@
 #             ZSTACK_SIM_PYTHON, else zstack_sim_python, else the Python ansible-test runs
 #   TEST_PY   the Python ansible-test runs the target with (the modules' interpreter), else zstack_sim_python
 #   SIM_SRC   the simulator's sources: ZSTACK_SIM_SRC, else zstack_sim_src, else tests/simulator
-#   target_work NAME          a new, empty work directory for the target (under OUTPUT_DIR); prints its path
+#   target_work NAME          sets WORK to a new, empty work directory for the target (under OUTPUT_DIR)
 #   sim METHOD PATH [JSON]    a call to the simulator's control plane (/_sim/...); prints the answer
 
 zstack_sim_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,11 +37,14 @@ if [[ -z "$SIM_URL" ]]; then
     exit 1
 fi
 
-target_work() {
-    local work="${OUTPUT_DIR:-$(mktemp -d)}/$1"
-    rm -rf "$work"
-    mkdir -p "$work"
-    echo "$work"
+target_work() {  # not in $(...): there set -e would not stop the target when a step here fails
+    WORK="${OUTPUT_DIR:-}"
+    if [[ -z "$WORK" ]]; then
+        WORK="$(mktemp -d)"
+    fi
+    WORK="${WORK}/$1"
+    rm -rf "$WORK"
+    mkdir -p "$WORK"
 }
 
 sim() {
