@@ -118,9 +118,6 @@ class ApiReply:
         """The status line's code and reason, as Werkzeug writes them (``202 ACCEPTED``, ``599 UNKNOWN``)."""
         return f"{self.status_code} {HTTP_STATUS_CODES.get(self.status_code, 'unknown').upper()}"
 
-    def get_data(self) -> bytes:
-        return self.data
-
     def __call__(self, environ, start_response):
         status = self.status_code
         empty = 100 <= status < 200 or status in (204, 304)

@@ -60,9 +60,8 @@ class _Request(Request):
         if first != "=" and text.startswith(first) and text.count("&" + first) == text.count("&"):
             # one name repeated (uuids=...&uuids=...): every "&" starts "&name=", and a value holds no "&"
             return self.parameter_storage_class({first[:-1]: text[len(first):].split("&" + first)})
-        pieces = text.split("&")
         values: dict[str, list[str]] = {}
-        for piece in pieces:
+        for piece in text.split("&"):
             if piece:
                 name, _eq, value = piece.partition("=")
                 values.setdefault(name, []).append(value)
